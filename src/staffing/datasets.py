@@ -54,10 +54,13 @@ __all__ = [
     "QueueShape",
     "generate_example",
     "load_example",
+    "load_example_config",
 ]
 
 #: Name of the bundled example file inside ``staffing/data``.
 EXAMPLE_FILE = "example_history.csv.gz"
+#: Name of the example plan configuration inside ``staffing/data``.
+EXAMPLE_CONFIG_FILE = "example_plan.toml"
 #: Time zone of the bundled example.
 EXAMPLE_TZ = "Europe/London"
 
@@ -295,3 +298,17 @@ def load_example() -> pd.DataFrame:
     stamps = pd.to_datetime(frame["interval_start"], utc=True, format="ISO8601")
     frame["interval_start"] = stamps.dt.tz_convert(EXAMPLE_TZ)
     return frame
+
+
+def load_example_config() -> str:
+    """Return the text of the example plan configuration (TOML) shipped with the package.
+
+    It covers every key of :class:`staffing.config.PlanConfig` and is what
+    ``staffing plan --example`` runs.
+
+    Examples
+    --------
+    >>> "[service.channels.phone]" in load_example_config()
+    True
+    """
+    return resources.files("staffing").joinpath("data", EXAMPLE_CONFIG_FILE).read_text("utf-8")
