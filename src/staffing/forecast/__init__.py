@@ -1,0 +1,40 @@
+"""Forecast contact volume per interval, with holidays, events and calibrated quantiles.
+
+Seasonality is read on the local wall clock of the history's zone: "same hour last week" is
+the same local hour on the same weekday, across summer-time changes.
+
+Examples
+--------
+>>> from staffing.datasets import load_example
+>>> from staffing.forecast import forecast
+>>> result = forecast(load_example().query("queue == 'phone'"), horizon_days=1,
+...                   model="seasonal_naive_week")
+>>> result.index[0].isoformat()
+'2025-11-10T00:00:00+00:00'
+"""
+
+from __future__ import annotations
+
+from staffing.forecast.backtest import backtest, backtest_summary
+from staffing.forecast.core import Forecaster, forecast, quantile_column
+from staffing.forecast.events import Event
+from staffing.forecast.metrics import bias, coverage, mase, naive_scale, wape
+from staffing.forecast.models import MODELS
+from staffing.forecast.plot import plot_backtest, plot_forecast
+
+__all__ = [
+    "MODELS",
+    "Event",
+    "Forecaster",
+    "backtest",
+    "backtest_summary",
+    "bias",
+    "coverage",
+    "forecast",
+    "mase",
+    "naive_scale",
+    "plot_backtest",
+    "plot_forecast",
+    "quantile_column",
+    "wape",
+]

@@ -1,0 +1,181 @@
+"""Public holidays, holiday eves and user-declared events as regression features.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from staffing.forecast.events import Calendar, Event
+>>> calendar = Calendar(country="GB", subdiv="ENG")
+>>> index = pd.date_range("2025-12-24 10:00", periods=3, freq="D")
+>>> calendar.holiday(index).tolist()
+[False, True, True]
+>>> sale = Event("sale", "2025-11-28", "2025-11-29", multiplier=1.5)
+>>> float(Calendar(events=[sale]).offset(pd.DatetimeIndex(["2025-11-28 09:00"]))[0])
+0.405...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import holidays as holidays_lib
+import numpy as np
+import pandas as pd
+
+__all__ = ["Calendar", "Event"]
+
+#: Local clock hour that splits a holiday eve into a morning and an afternoon effect [hours].
+EVE_SPLIT_HOUR = 12
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event with its own effect on volume: a promotion, a launch or an outage.
+
+    Parameters
+    ----------
+    name : str
+        Name of the event; events sharing a name share one estimated effect.
+    start, end : str or pandas.Timestamp
+        First instant and end (exclusive) of the event in local wall-clock time of the
+        history's zone (a tz-aware value is converted to that zone).
+    kind : {"effect", "outage"}
+        ``"effect"`` multiplies volume; ``"outage"`` marks intervals whose recorded volume is
+        not demand (they are left out of fitting, like gaps).
+    multiplier : float, optional
+        Known multiplicative effect on volume [fraction, 1 = none]. Without it the effect is
+        estimated by the count regression from the event's occurrences in the history.
+
+    Examples
+    --------
+    >>> Event("launch", "2025-06-02", "2025-06-05", multiplier=1.3).multiplier
+    1.3
+    """
+
+    name: str
+    start: Any
+    end: Any
+    kind: Literal["effect", "outage"] = "effect"
+    multiplier: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("effect", "outage"):
+            raise ValueError(f"events: {self.name!r}: kind must be 'effect' or 'outage'")
+        if self.multiplier is not None and not self.multiplier > 0:
+            raise ValueError(f"events: {self.name!r}: multiplier must be > 0")
+        if _naive(self.end) <= _naive(self.start):
+            raise ValueError(f"events: {self.name!r}: end must be after start")
+
+    def active(self, local: pd.DatetimeIndex, tz: str | None = None) -> np.ndarray:
+        """Whether each naive local wall-clock time (of zone ``tz``) falls in ``[start, end)``."""
+        start, end = _naive(self.start, tz), _naive(self.end, tz)
+        return np.asarray((local >= start) & (local < end))
+
+
+def _naive(value: Any, tz: str | None = None) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    if stamp.tz is not None:
+        stamp = stamp.tz_convert(tz).tz_localize(None) if tz else stamp.tz_localize(None)
+    return stamp
+
+
+def as_events(events: Iterable[Event | Mapping[str, Any]] | None) -> tuple[Event, ...]:
+    """Accept events as :class:`Event` objects or as dicts of its fields."""
+    if events is None:
+        return ()
+    result = []
+    for item in events:
+        if isinstance(item, Event):
+            result.append(item)
+        elif isinstance(item, Mapping):
+            unknown = set(item) - {"name", "start", "end", "kind", "multiplier"}
+            if unknown:
+                raise ValueError(f"events: unknown field(s) {sorted(unknown)} in {dict(item)}")
+            result.append(Event(**item))
+        else:
+            raise TypeError(f"events: expected Event or dict, got {type(item).__name__}")
+    return tuple(result)
+
+
+class Calendar:
+    """Holiday, eve and event features on naive local wall-clock times.
+
+    Parameters
+    ----------
+    country, subdiv : str, optional
+        Public-holiday calendar of the :mod:`holidays` package (e.g. ``"IL"``; ``"GB"``,
+        ``"ENG"``). ``None`` for no holidays.
+    events : iterable of Event or dict, optional
+        User-declared events.
+    tz : str, optional
+        Zone of the local times; tz-aware event bounds are converted to it.
+    """
+
+    def __init__(
+        self,
+        country: str | None = None,
+        subdiv: str | None = None,
+        events: Iterable[Event | Mapping[str, Any]] | None = None,
+        tz: str | None = None,
+    ) -> None:
+        self.tz = tz
+        self.country = country
+        self.subdiv = subdiv
+        self.events = as_events(events)
+        if country is not None:
+            try:
+                holidays_lib.country_holidays(country, subdiv=subdiv, years=2000)
+            except NotImplementedError as err:
+                raise ValueError(
+                    f"country/subdiv: the holidays package has no calendar {country!r}"
+                    f"{'/' + repr(subdiv) if subdiv else ''}"
+                ) from err
+
+    def _days(self, local: pd.DatetimeIndex) -> set:
+        if self.country is None or len(local) == 0:
+            return set()
+        years = range(local.min().year, local.max().year + 2)
+        return set(holidays_lib.country_holidays(self.country, subdiv=self.subdiv, years=years))
+
+    def holiday(self, local: pd.DatetimeIndex) -> np.ndarray:
+        """Whether each local time falls on a public holiday."""
+        days = self._days(local)
+        return np.asarray(pd.Index(local.date).isin(days))
+
+    def eve(self, local: pd.DatetimeIndex) -> np.ndarray:
+        """Whether each local time falls on the day before a holiday (not itself a holiday)."""
+        days = self._days(local)
+        tomorrow = pd.Index((local.normalize() + pd.Timedelta(days=1)).date)
+        return np.asarray(tomorrow.isin(days)) & ~self.holiday(local)
+
+    def features(self, local: pd.DatetimeIndex) -> pd.DataFrame:
+        """0/1 columns: holiday, eve morning, eve afternoon, one per estimated event name."""
+        eve = self.eve(local)
+        afternoon = np.asarray(local.hour >= EVE_SPLIT_HOUR)
+        columns = {
+            "holiday": self.holiday(local),
+            "eve_morning": eve & ~afternoon,
+            "eve_afternoon": eve & afternoon,
+        }
+        for event in self.events:
+            if event.kind == "effect" and event.multiplier is None:
+                key = f"event:{event.name}"
+                columns[key] = columns.get(key, False) | event.active(local, self.tz)
+        return pd.DataFrame(columns).astype(float)
+
+    def offset(self, local: pd.DatetimeIndex) -> np.ndarray:
+        """Sum of the log multipliers of the events with a known effect [log units]."""
+        total = np.zeros(len(local))
+        for event in self.events:
+            if event.kind == "effect" and event.multiplier is not None:
+                total += np.log(event.multiplier) * event.active(local, self.tz)
+        return total
+
+    def excluded(self, local: pd.DatetimeIndex) -> np.ndarray:
+        """Whether each local time falls in an outage (its volume is not demand)."""
+        mask = np.zeros(len(local), dtype=bool)
+        for event in self.events:
+            if event.kind == "outage":
+                mask |= event.active(local, self.tz)
+        return mask
