@@ -257,12 +257,14 @@ def test_outage_is_not_learned_as_zero_demand():
     np.testing.assert_allclose(result["volume"].to_numpy(), values[:168])
 
 
-def test_event_in_the_horizon_without_history_or_multiplier_is_an_error():
+def test_event_in_the_horizon_without_history_or_multiplier_gets_no_effect_and_a_note():
     history = hourly(np.tile(poisson_week_profile(), 3).round())
     event = Event("launch", "2025-01-28", "2025-01-29")
     model = Forecaster("glm", events=[event]).fit(history)
-    with pytest.raises(ValueError, match="launch"):
-        model.predict(horizon_hours=72)
+    with_event = model.predict(horizon_hours=72)
+    without = Forecaster("glm").fit(history).predict(horizon_hours=72)
+    np.testing.assert_allclose(with_event["volume"], without["volume"], rtol=1e-9)
+    assert any("launch" in note and "multiplier" in note for note in model.notes_)
 
 
 # ------------------------------------------------------------- lifecycle and errors

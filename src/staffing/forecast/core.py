@@ -270,7 +270,11 @@ class Forecaster:
             raise NotFittedError("this Forecaster is not fitted yet; call fit(history) first")
         frames = []
         for name, fitted in self._fits.items():
+            before = len(fitted.context.notes)
             frames.append(self._predict_queue(name, fitted, horizon_hours, horizon_days))
+            for note in fitted.context.notes[before:]:
+                if f"{name}: {note}" not in self.notes_:
+                    self.notes_.append(f"{name}: {note}")
         result = pd.concat(frames)
         if self._naive:
             result.index = result.index.tz_localize(None)

@@ -211,12 +211,17 @@ class CountGLM(PointModel):
         return np.exp(np.minimum(linear, 50.0))
 
     def _check_unestimated(self, design: pd.DataFrame) -> None:
+        """Note events in the horizon whose effect the history cannot estimate.
+
+        Such an event gets no effect (a rolling-origin backtest meets this whenever an event
+        lies after its origin); a ``multiplier`` on the event gives it a known one.
+        """
         for column in design.columns:
             unseen = column.startswith("event:") and column not in self.columns_
             if unseen and design[column].to_numpy().any():
-                raise ValueError(
-                    f"events: {column[6:]!r} falls in the forecast horizon but never in "
-                    "the history, so its effect cannot be estimated; give it a multiplier"
+                self.context_.notes.append(
+                    f"events: {column[6:]!r} falls in the forecast horizon but never in the "
+                    "history, so it is forecast without an effect; give it a multiplier"
                 )
 
 

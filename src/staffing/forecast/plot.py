@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -108,7 +109,10 @@ def plot_forecast(
         past = pd.Series(rows["volume"].to_numpy(), index=pd.DatetimeIndex(rows["interval_start"]))
     past = past[past.index >= part.index[0] - pd.Timedelta(days=history_days)]
     ax.plot(past.index, past.to_numpy(), color="0.3", lw=0.8, label="history")
-    bands = sorted(c for c in part.columns if c.startswith("q"))
+    bands = sorted(
+        (c for c in part.columns if re.fullmatch(r"q\d+(\.\d+)?", str(c))),
+        key=lambda c: float(c[1:]),
+    )
     if len(bands) >= 2:
         low, high = bands[0], bands[-1]
         ax.fill_between(part.index, part[low], part[high], alpha=0.3, label=f"{low}–{high}")

@@ -1,0 +1,111 @@
+"""``staffing plan``: history to roster in one command."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+__all__ = ["plan"]
+
+
+@click.command(name="plan")
+@click.argument("history", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Plan configuration (TOML). Default with --example: the bundled example configuration.",
+)
+@click.option(
+    "--example",
+    is_flag=True,
+    help="Plan the bundled example history (staffing.datasets.load_example()).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output directory for forecast.csv, requirements.csv, roster.csv, coverage.csv, "
+    "simulation.csv, summary.json and report.html.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing non-empty output directory.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
+def plan(
+    history: Path | None,
+    config_path: Path | None,
+    example: bool,
+    out_dir: Path,
+    force: bool,
+    quiet: bool,
+    as_json: bool,
+) -> None:
+    """Forecast, staff, roster and simulate: from HISTORY to a plan in --out.
+
+    HISTORY is a file of contacts (one timestamp per row) or of interval counts (CSV, Parquet
+    or Excel), read with the [history] settings of the configuration.
+
+    \b
+    Examples:
+      staffing plan --example --out plan-example
+      staffing plan calls.csv --config plan.toml --out plan-2025-w46 --quiet
+
+    Exit status: 0 success; 1 bad data or a plan that cannot be met; 2 usage or configuration
+    error.
+    """
+    from staffing.config import PlanConfig, load_config
+    from staffing.datasets import load_example, load_example_config
+    from staffing.plan import plan as run_plan
+
+    if example == (history is not None):
+        raise click.UsageError("give either HISTORY or --example (one of them)")
+    if history is None and config_path is None:
+        config = PlanConfig.from_toml(load_example_config(), "example_plan.toml")
+    elif config_path is None:
+        raise click.UsageError("HISTORY needs --config (a plan configuration file)")
+    else:
+        config = load_config(config_path)
+    _check_output(out_dir, force)
+    say = None if quiet else (lambda message: click.echo(f"staffing: {message}", err=True))
+    result = run_plan(load_example() if example else history, config, progress=say)
+    result.write(out_dir, force=force)
+    summary = result.summary()
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        click.echo(_headline(summary, out_dir))
+
+
+def _check_output(out_dir: Path, force: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise click.UsageError(f"--out {out_dir}: exists and is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
+        raise click.UsageError(
+            f"--out {out_dir}: directory exists and is not empty; use --force to replace it"
+        )
+
+
+def _headline(summary: dict, out_dir: Path) -> str:
+    lines = [
+        f"plan written to {out_dir}/ ({summary['horizon']['first_interval']} to "
+        f"{summary['horizon']['last_interval']})"
+    ]
+    for queue, numbers in summary["queues"].items():
+        simulated = (numbers.get("simulated") or {}).get("service_level")
+        sim_text = "" if simulated is None else f", simulated SL {100 * simulated:.1f}%"
+        ratio = numbers.get("scheduled_to_required")
+        ratio_text = "" if ratio is None else f", scheduled/required {ratio:.3f}"
+        lines.append(
+            f"  {queue}: {numbers['forecast_contacts']:,.0f} contacts, target "
+            f"{numbers['target']}, peak {numbers['peak_scheduled_required']} agents"
+            f"{ratio_text}{sim_text}"
+        )
+    totals = summary["totals"]
+    lines.append(
+        f"  total: {totals['scheduled_agent_hours']:,.0f} scheduled agent-hours for "
+        f"{totals['required_agent_hours']:,.0f} required"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,54 @@
+"""Rosters: shift rules, the set-covering integer program, and assignment to named agents.
+
+Stage 1 (:func:`build_roster`) chooses how many agents start each shift type at each allowed
+time, and when they take their breaks, at least cost; stage 2 (:func:`assign_agents`, run by
+:func:`build_roster` when ``agents`` are given) gives every agent-shift to a named agent.
+
+Examples
+--------
+>>> from staffing.roster import build_roster, example_requirements, example_rules
+>>> result = build_roster(example_requirements(), example_rules())
+>>> list(result.roster.columns)
+['shift', 'start', 'end', 'agents', 'breaks']
+"""
+
+from __future__ import annotations
+
+from staffing.roster.assign import Agent, AssignmentResult, assign_agents, read_agents
+from staffing.roster.build import RosterResult, build_roster, example_requirements
+from staffing.roster.model import build_model, read_requirements
+from staffing.roster.output import RosterSummary, coverage_from_roster, write_outputs
+from staffing.roster.rules import (
+    AgentRules,
+    Break,
+    ShiftRules,
+    ShiftType,
+    example_rules,
+    load_rules,
+)
+from staffing.roster.solver import SolveResult, SolverOptions, available_solvers, solve
+
+__all__ = [
+    "Agent",
+    "AgentRules",
+    "AssignmentResult",
+    "Break",
+    "RosterResult",
+    "RosterSummary",
+    "ShiftRules",
+    "ShiftType",
+    "SolveResult",
+    "SolverOptions",
+    "assign_agents",
+    "available_solvers",
+    "build_model",
+    "build_roster",
+    "coverage_from_roster",
+    "example_requirements",
+    "example_rules",
+    "load_rules",
+    "read_agents",
+    "read_requirements",
+    "solve",
+    "write_outputs",
+]

@@ -1,0 +1,519 @@
+r"""Stage 1: requirements and the set-covering integer program with implicit break placement.
+
+Time runs on the requirement grid: interval :math:`i = 0, \dots, T-1` starts at the *real*
+instant ``interval_start[i]``, so on a daylight-saving day the grid simply has 23 or 25 hours
+and an 8-hour shift always covers 8 real hours. Shift starts are local clock times.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from staffing.roster.rules import ShiftRules, ShiftType
+>>> times = pd.date_range("2024-01-01", periods=8, freq="60min", tz="Europe/London")
+>>> req = pd.DataFrame({"interval_start": times, "required": [1, 1, 2, 2, 2, 2, 1, 1]})
+>>> rules = ShiftRules(interval_minutes=60, shifts=[
+...     ShiftType(name="s", length_hours=4, start_earliest="00:00", start_latest="04:00")])
+>>> model = build_model(read_requirements(req, 60), rules)
+>>> len(model.instances)
+5
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from staffing.errors import DataError, InfeasibleError
+from staffing.roster.rules import WEEKDAYS, ShiftRules, clock_minutes
+
+__all__ = ["RosterModel", "ShiftInstance", "build_model", "read_requirements"]
+
+_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_HAS_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
+
+
+def _parse_times(values: pd.Series, source: str, tz: str | None) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        times = values
+    else:
+        text = values.astype(str).str.strip()
+        with_offset = text.str.contains(_HAS_OFFSET)
+        if with_offset.any() and not with_offset.all():
+            row = int(np.flatnonzero(~with_offset.to_numpy())[0])
+            raise DataError(
+                f"{source}: column 'interval_start', row {row + 2}: some timestamps carry a UTC "
+                "offset and others do not"
+            )
+        try:
+            if with_offset.all():
+                times = pd.to_datetime(text, utc=True, format="ISO8601")
+                offsets = text.str.extract(_OFFSET)[0].unique()
+                if tz is None and len(offsets) == 1:
+                    tz = pd.Timestamp(text.iloc[0]).tzinfo
+                elif tz is None:
+                    raise DataError(
+                        f"{source}: column 'interval_start' carries several UTC offsets "
+                        f"({', '.join(map(str, offsets[:3]))}); give the time zone (tz=...)"
+                    )
+            else:
+                times = pd.to_datetime(text, format="ISO8601")
+        except (ValueError, TypeError) as err:
+            raise DataError(
+                f"{source}: column 'interval_start': expected ISO 8601 timestamps ({err})"
+            ) from None
+    if tz is not None:
+        if times.dt.tz is None:
+            try:
+                times = times.dt.tz_localize(tz, ambiguous="raise", nonexistent="raise")
+            except (ValueError, TypeError) as err:
+                raise DataError(
+                    f"{source}: column 'interval_start': cannot localise to {tz} ({err})"
+                ) from None
+        else:
+            times = times.dt.tz_convert(tz)
+    return times
+
+
+def read_requirements(
+    source: pd.DataFrame | str | Path,
+    interval_minutes: int,
+    *,
+    queue: str | None = None,
+    tz: str | None = None,
+) -> pd.DataFrame:
+    """Read and validate agent requirements on a regular grid.
+
+    Parameters
+    ----------
+    source : DataFrame, str or Path
+        Frame or CSV file with columns ``interval_start`` and ``required`` [agents], and
+        optionally ``queue``.
+    interval_minutes : int
+        Expected grid step [min].
+    queue : str, optional
+        Queue to keep when a ``queue`` column holds several queues (otherwise an error: the
+        roster serves one pool of agents, so requirements of different queues are not summed
+        silently).
+    tz : str, optional
+        Time zone: localises naive timestamps, converts aware ones. CSV timestamps with a
+        single UTC offset keep that fixed offset when ``tz`` is not given.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``interval_start`` and ``required`` (integer [agents]; fractional values are
+        rounded up), sorted, on a regular grid.
+
+    Raises
+    ------
+    DataError
+        Missing columns, bad or duplicated timestamps, irregular grid, or a non-numeric,
+        negative or missing requirement; the message names the file, column and row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"interval_start": pd.date_range("2024-01-01", periods=3,
+    ...                                                       freq="30min"),
+    ...                       "required": [1.2, 0, 3]})
+    >>> read_requirements(frame, 30)["required"].tolist()
+    [2, 0, 3]
+    """
+    name = str(source) if isinstance(source, str | Path) else "requirements"
+    if isinstance(source, pd.DataFrame):
+        frame = source.reset_index(drop=True).copy()
+    else:
+        try:
+            frame = pd.read_csv(source, dtype={"interval_start": str})
+        except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+            raise DataError(f"{name}: cannot read CSV ({err})") from None
+    missing = [c for c in ("interval_start", "required") if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{name}: missing column(s) {missing}; expected 'interval_start' and 'required'"
+        )
+    if "queue" in frame.columns:
+        queues = sorted(frame["queue"].astype(str).unique())
+        if queue is not None:
+            if queue not in queues:
+                raise DataError(f"{name}: column 'queue' has no queue {queue!r} (has {queues})")
+            frame = frame[frame["queue"].astype(str) == queue].reset_index(drop=True)
+        elif len(queues) > 1:
+            raise DataError(
+                f"{name}: column 'queue' holds several queues {queues}; choose one (queue=...)"
+            )
+    required = pd.to_numeric(frame["required"], errors="coerce")
+    bad = required.isna() | ~np.isfinite(required) | (required < 0)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"{name}: column 'required', row {row + 2}: expected a number >= 0, got "
+            f"{frame['required'].iloc[row]!r}"
+        )
+    times = _parse_times(frame["interval_start"], name, tz)
+    if times.isna().any():
+        row = int(np.flatnonzero(times.isna().to_numpy())[0])
+        raise DataError(f"{name}: column 'interval_start', row {row + 2}: missing timestamp")
+    out = pd.DataFrame({"interval_start": times, "required": np.ceil(required - 1e-9)})
+    out["required"] = out["required"].clip(lower=0).astype(np.int64)
+    out = out.sort_values("interval_start", kind="stable").reset_index(drop=True)
+    if len(out) < 2:
+        raise DataError(f"{name}: expected at least two intervals, got {len(out)}")
+    steps = out["interval_start"].diff().dt.total_seconds().iloc[1:] / 60
+    wrong = steps != interval_minutes
+    if wrong.any():
+        k = int(np.flatnonzero(wrong.to_numpy())[0]) + 1
+        what = "duplicated" if steps.iloc[k - 1] == 0 else "irregular"
+        raise DataError(
+            f"{name}: column 'interval_start': {what} grid at {out['interval_start'].iloc[k]} "
+            f"({steps.iloc[k - 1]:g} min after the previous row; expected every "
+            f"{interval_minutes} min as in the rules' interval_minutes)"
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class ShiftInstance:
+    """One allowed shift: a shift type starting at one interval.
+
+    Attributes
+    ----------
+    shift : int
+        Index of the shift type in ``rules.shifts``.
+    start : int
+        Index of the start interval.
+    day : int
+        Index of the calendar day (local date) of the start, from 0.
+    """
+
+    shift: int
+    start: int
+    day: int
+
+
+@dataclass
+class RosterModel:
+    """The stage-1 integer program and the data needed to read its solution.
+
+    Attributes
+    ----------
+    prob : pulp.LpProblem
+        The PuLP problem.
+    requirements : DataFrame
+        Validated requirements.
+    rules : ShiftRules
+        The rules.
+    instances : list of ShiftInstance
+        The allowed shifts (one integer variable each, in ``x``).
+    x : dict
+        ``ShiftInstance`` -> agents on it [integer variable].
+    breaks : dict
+        ``(start, shift types, break number)`` -> {offset [intervals] -> integer variable}:
+        agents of the shifts of that start class taking that break at that offset.
+    under, over : list
+        Shortfall and surplus per interval [agents, continuous].
+    """
+
+    prob: pulp.LpProblem
+    requirements: pd.DataFrame
+    rules: ShiftRules
+    instances: list[ShiftInstance]
+    x: dict[ShiftInstance, pulp.LpVariable]
+    breaks: dict[tuple[int, tuple[int, ...], int], dict[int, pulp.LpVariable]]
+    under: list[pulp.LpVariable | None]
+    over: list[pulp.LpVariable]
+    day_of: np.ndarray = field(repr=False)
+
+
+def _days(times: pd.Series) -> tuple[np.ndarray, list]:
+    dates = times.dt.date
+    unique = sorted(set(dates))
+    index = {d: k for k, d in enumerate(unique)}
+    return np.array([index[d] for d in dates]), unique
+
+
+def shift_instances(requirements: pd.DataFrame, rules: ShiftRules) -> list[ShiftInstance]:
+    """Every allowed shift start in the horizon (local clock times, first occurrence).
+
+    A start clock time that does not exist on a day (the hour skipped when summer time starts)
+    gives no start that day; one that occurs twice (the hour repeated when it ends) starts at
+    its first occurrence.
+
+    Parameters
+    ----------
+    requirements : DataFrame
+        Output of :func:`read_requirements`.
+    rules : ShiftRules
+
+    Returns
+    -------
+    list of ShiftInstance
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from staffing.roster.rules import ShiftRules, ShiftType
+    >>> times = pd.date_range("2024-01-01", periods=48, freq="60min")
+    >>> req = pd.DataFrame({"interval_start": times, "required": 1})
+    >>> rules = ShiftRules(interval_minutes=60, shifts=[
+    ...     ShiftType(name="s", length_hours=8, start_earliest="08:00", start_latest="09:00")])
+    >>> [(i.start, i.day) for i in shift_instances(req, rules)]
+    [(8, 0), (9, 0), (32, 1), (33, 1)]
+    """
+    times = requirements["interval_start"]
+    day_of, dates = _days(times)
+    clock = (times.dt.hour * 60 + times.dt.minute).to_numpy()
+    first: dict[tuple[int, int], int] = {}
+    for i in range(len(times)):
+        first.setdefault((int(day_of[i]), int(clock[i])), i)
+    step = rules.interval_minutes
+    horizon = len(times)
+    out = []
+    for k, shift in enumerate(rules.shifts):
+        length = shift.length_minutes // step
+        clocks = range(
+            clock_minutes(shift.start_earliest),
+            clock_minutes(shift.start_latest) + 1,
+            shift.start_step_minutes or step,
+        )
+        for d, date in enumerate(dates):
+            if shift.days is not None and WEEKDAYS[date.weekday()] not in shift.days:
+                continue
+            for minute in clocks:
+                start = first.get((d, minute))
+                if start is None or (not rules.cyclic and start + length > horizon):
+                    continue
+                out.append(ShiftInstance(k, start, d))
+    return out
+
+
+def _mandatory_break(rules: ShiftRules, shift: int) -> set[int]:
+    """Offsets [intervals] of a shift spent on break whatever the break placement."""
+    step = rules.interval_minutes
+    always: set[int] = set()
+    for brk in rules.shifts[shift].breaks:
+        sets = [
+            set(range(off // step, (off + brk.length_minutes) // step))
+            for off in range(brk.earliest_after_minutes, brk.latest_after_minutes + 1, step)
+        ]
+        always |= set.intersection(*sets)
+    return always
+
+
+def _describe(times: pd.Series, intervals: list[int], limit: int = 5) -> str:
+    shown = ", ".join(times.iloc[i].isoformat() for i in intervals[:limit])
+    more = f" and {len(intervals) - limit} more" if len(intervals) > limit else ""
+    return f"{len(intervals)} interval(s): {shown}{more}"
+
+
+def check_coverable(
+    requirements: pd.DataFrame, rules: ShiftRules, instances: list[ShiftInstance]
+) -> list[int]:
+    """Intervals with a positive requirement that no shift can cover (breaks considered).
+
+    Parameters
+    ----------
+    requirements : DataFrame
+    rules : ShiftRules
+    instances : list of ShiftInstance
+
+    Returns
+    -------
+    list of int
+        Interval indices.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from staffing.roster.rules import ShiftRules, ShiftType
+    >>> times = pd.date_range("2024-01-01", periods=4, freq="60min")
+    >>> req = pd.DataFrame({"interval_start": times, "required": 1})
+    >>> rules = ShiftRules(interval_minutes=60, cyclic=False, shifts=[
+    ...     ShiftType(name="s", length_hours=2, start_earliest="00:00", start_latest="01:00")])
+    >>> check_coverable(req, rules, shift_instances(req, rules))
+    [3]
+    """
+    horizon = len(requirements)
+    step = rules.interval_minutes
+    covered = np.zeros(horizon, dtype=bool)
+    for inst in instances:
+        shift = rules.shifts[inst.shift]
+        skip = _mandatory_break(rules, inst.shift)
+        for off in range(shift.length_minutes // step):
+            if off not in skip:
+                covered[(inst.start + off) % horizon] = True
+    need = requirements["required"].to_numpy() > 0
+    return [int(i) for i in np.flatnonzero(need & ~covered)]
+
+
+def build_model(requirements: pd.DataFrame, rules: ShiftRules) -> RosterModel:
+    r"""Build the set-covering integer program with implicit break placement.
+
+    Variables: :math:`x_j \in \mathbb{Z}_{\ge 0}` agents on shift instance :math:`j`;
+    :math:`w_{c,b,o} \in \mathbb{Z}_{\ge 0}` agents of start class :math:`c` (shifts that start
+    at the same interval and have the same break rules) taking break :math:`b` at offset
+    :math:`o`; shortfall :math:`u_i \ge 0` (absent with hard coverage) and surplus
+    :math:`v_i \ge 0`.
+
+    Parameters
+    ----------
+    requirements : DataFrame
+        Output of :func:`read_requirements`.
+    rules : ShiftRules
+
+    Returns
+    -------
+    RosterModel
+
+    Raises
+    ------
+    InfeasibleError
+        With hard coverage, intervals that no shift can cover, or that the ``max_count`` rules
+        cannot staff (named).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from staffing.roster.rules import ShiftRules, ShiftType
+    >>> times = pd.date_range("2024-01-01", periods=4, freq="60min")
+    >>> req = pd.DataFrame({"interval_start": times, "required": 1})
+    >>> rules = ShiftRules(interval_minutes=60, shifts=[
+    ...     ShiftType(name="s", length_hours=2, start_earliest="00:00", start_latest="03:00")])
+    >>> model = build_model(req, rules)
+    >>> len(model.prob.variables()), len(model.prob.constraints())
+    (12, 4)
+    """
+    times = requirements["interval_start"]
+    req = requirements["required"].to_numpy()
+    horizon = len(req)
+    step = rules.interval_minutes
+    instances = shift_instances(requirements, rules)
+    if rules.hard_coverage:
+        _check_hard(requirements, rules, instances)
+    prob = pulp.LpProblem("roster", pulp.LpMinimize)
+    cover: list[dict[pulp.LpVariable, float]] = [defaultdict(float) for _ in range(horizon)]
+    x: dict[ShiftInstance, pulp.LpVariable] = {}
+    classes: dict[tuple[int, tuple], list[ShiftInstance]] = defaultdict(list)
+    for n, inst in enumerate(instances):
+        shift = rules.shifts[inst.shift]
+        var = prob.add_variable(f"x_{n}", lowBound=0, cat=pulp.LpInteger)
+        x[inst] = var
+        for off in range(shift.length_minutes // step):
+            cover[(inst.start + off) % horizon][var] += 1
+        if shift.breaks:
+            classes[(inst.start, tuple(shift.breaks))].append(inst)
+    breaks: dict[tuple[int, tuple[int, ...], int], dict[int, pulp.LpVariable]] = {}
+    for c, ((start, spec), members) in enumerate(classes.items()):
+        shifts = tuple(sorted({m.shift for m in members}))
+        for b, brk in enumerate(spec):
+            offsets = range(
+                brk.earliest_after_minutes // step, brk.latest_after_minutes // step + 1
+            )
+            placed = {}
+            for o in offsets:
+                var = prob.add_variable(f"w_{c}_{b}_{o}", lowBound=0, cat=pulp.LpInteger)
+                placed[o] = var
+                for u in range(brk.length_minutes // step):
+                    cover[(start + o + u) % horizon][var] -= 1
+            breaks[(start, shifts, b)] = placed
+            prob += (
+                pulp.lpSum(placed.values()) == pulp.lpSum(x[m] for m in members),
+                f"break_{c}_{b}",
+            )
+    under: list[pulp.LpVariable | None] = []
+    over: list[pulp.LpVariable] = []
+    for i in range(horizon):
+        terms = dict(cover[i])
+        over_i = prob.add_variable(f"over_{i}", lowBound=0)
+        over.append(over_i)
+        terms[over_i] = -1
+        under_i = None
+        if not rules.hard_coverage:
+            under_i = prob.add_variable(f"under_{i}", lowBound=0)
+            terms[under_i] = 1
+        under.append(under_i)
+        prob += pulp.LpAffineExpression(list(terms.items())) == int(req[i]), f"cover_{i}"
+    day_of, _ = _days(times)
+    _add_counts(prob, rules, instances, x)
+    prob += (
+        pulp.lpSum(rules.shifts[i.shift].cost * v for i, v in x.items())
+        + rules.understaffing_per_agent_interval * pulp.lpSum(u for u in under if u is not None)
+        + rules.overstaffing_per_agent_interval * pulp.lpSum(over)
+    )
+    return RosterModel(prob, requirements, rules, instances, x, breaks, under, over, day_of)
+
+
+def _add_counts(
+    prob: pulp.LpProblem,
+    rules: ShiftRules,
+    instances: list[ShiftInstance],
+    x: dict[ShiftInstance, pulp.LpVariable],
+) -> None:
+    per_day: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
+    for inst in instances:
+        per_day[(inst.shift, inst.day)].append(x[inst])
+    for (k, d), variables in per_day.items():
+        shift = rules.shifts[k]
+        total = pulp.lpSum(variables)
+        if shift.max_count is not None:
+            prob += total <= shift.max_count, f"max_count_{k}_{d}"
+        if shift.min_count:
+            prob += total >= shift.min_count, f"min_count_{k}_{d}"
+
+
+def _check_hard(
+    requirements: pd.DataFrame, rules: ShiftRules, instances: list[ShiftInstance]
+) -> None:
+    times = requirements["interval_start"]
+    bad = check_coverable(requirements, rules, instances)
+    if bad:
+        raise InfeasibleError(
+            f"hard_coverage: no shift type can cover {_describe(times, bad)} (check the start "
+            "windows, days and lengths of the shifts)"
+        )
+    if any(s.max_count is None for s in rules.shifts):
+        return
+    horizon = len(requirements)
+    step = rules.interval_minutes
+    cap = np.zeros(horizon)
+    for inst in instances:
+        shift = rules.shifts[inst.shift]
+        for off in range(shift.length_minutes // step):
+            cap[(inst.start + off) % horizon] += shift.max_count
+    short = [int(i) for i in np.flatnonzero(cap < requirements["required"].to_numpy())]
+    if short:
+        raise InfeasibleError(
+            f"hard_coverage with max_count of every shift type: at most {int(cap[short[0]])} "
+            f"agent(s) can be on duty but more are required in {_describe(times, short)}"
+        )
+
+
+def describe_intervals(requirements: pd.DataFrame, intervals: list[int]) -> str:
+    """Human-readable list of intervals for error messages.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> req = pd.DataFrame({"interval_start": pd.date_range("2024-01-01", periods=2,
+    ...                                                     freq="60min")})
+    >>> describe_intervals(req, [1])
+    '1 interval(s): 2024-01-01T01:00:00'
+    """
+    return _describe(requirements["interval_start"], intervals)
+
+
+def round_int(value: float) -> int:
+    """Round a solver value to the nearest integer (solvers return 2.9999999 for 3).
+
+    Examples
+    --------
+    >>> round_int(2.9999999)
+    3
+    """
+    return math.floor(value + 0.5)

@@ -1,0 +1,332 @@
+"""The one adapter around PuLP: solver choice, options, typed results and errors.
+
+Two solvers are supported:
+
+* ``"highs"`` (default): HiGHS through :class:`pulp.HiGHS`, which drives the ``highspy``
+  library in-process; the best bound and the gap are read from HiGHS itself.
+* ``"cbc"``: COIN-OR CBC through :class:`pulp.COIN_CMD`, using a ``cbc`` executable found on
+  ``PATH`` (e.g. the Debian package ``coinor-cbc``) or, failing that, the executable that PuLP 3
+  bundles, driven through the same non-deprecated class. The best bound and gap are parsed from
+  CBC's log.
+
+Examples
+--------
+>>> import pulp
+>>> prob = pulp.LpProblem("tiny", pulp.LpMinimize)
+>>> x = prob.add_variable("x", lowBound=0, cat="Integer")
+>>> prob += x
+>>> prob += x >= 2.5
+>>> result = solve(prob, SolverOptions(solver="highs"))
+>>> result.status, result.objective
+('optimal', 3.0)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pulp
+
+from staffing.errors import InfeasibleError, SolverError
+
+__all__ = ["SOLVERS", "SolveResult", "SolverOptions", "available_solvers", "solve"]
+
+#: Solver names accepted by :class:`SolverOptions`.
+SOLVERS = ("highs", "cbc")
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """Options passed to the solver.
+
+    Attributes
+    ----------
+    solver : str
+        ``"highs"`` (default) or ``"cbc"``.
+    time_limit_seconds : float or None
+        Wall-clock limit of the solve [s]; default none.
+    relative_gap : float
+        Stop when (objective - bound) / |objective| is at most this [fraction]; default 0.005.
+    threads : int or None
+        Number of solver threads; default the solver's choice.
+    seed : int or None
+        Random seed of the solver; default the solver's own.
+    msg : bool
+        Show the solver log (default ``False``).
+    """
+
+    solver: str = "highs"
+    time_limit_seconds: float | None = None
+    relative_gap: float = 0.005
+    threads: int | None = None
+    seed: int | None = None
+    msg: bool = False
+
+    def __post_init__(self) -> None:
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver: expected one of {list(SOLVERS)}, got {self.solver!r}")
+        if self.time_limit_seconds is not None and not self.time_limit_seconds > 0:
+            raise ValueError(f"time_limit_seconds: expected > 0, got {self.time_limit_seconds}")
+        if not 0 <= self.relative_gap < 1:
+            raise ValueError(f"relative_gap: expected in [0, 1), got {self.relative_gap}")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads: expected >= 1, got {self.threads}")
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    """Outcome of one solve.
+
+    Attributes
+    ----------
+    solver : str
+        Solver used.
+    status : str
+        ``"optimal"`` (within ``relative_gap``) or ``"time limit"`` (stopped with a feasible
+        solution).
+    objective : float
+        Objective of the solution returned [currency].
+    best_bound : float or None
+        Best lower bound proved [currency]; ``None`` when the solver did not report one.
+    gap : float or None
+        (objective - best_bound) / max(|objective|, 1e-9) [fraction]; ``None`` without a bound.
+    solve_seconds : float
+        Wall-clock time of the solve [s].
+    variables, integer_variables, constraints, nonzeros : int
+        Model size.
+    options : SolverOptions
+        The options the solve ran with.
+    """
+
+    solver: str
+    status: str
+    objective: float
+    best_bound: float | None
+    gap: float | None
+    solve_seconds: float
+    variables: int
+    integer_variables: int
+    constraints: int
+    nonzeros: int
+    options: SolverOptions
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-dict form (JSON-ready)."""
+        data = asdict(self)
+        data["options"] = asdict(self.options)
+        return data
+
+
+def _bundled_cbc() -> str | None:
+    try:
+        from pulp.apis.coin_api import pulp_cbc_path
+    except ImportError:  # pragma: no cover - PuLP 4 bundles no CBC
+        return None
+    path = os.path.abspath(pulp_cbc_path)
+    return path if os.path.isfile(path) and os.access(path, os.X_OK) else None
+
+
+def cbc_path() -> str | None:
+    """Path of a CBC executable: ``cbc`` on ``PATH``, else PuLP's bundled one, else ``None``.
+
+    Examples
+    --------
+    >>> cbc_path() is None or cbc_path().endswith(("cbc", "cbc.exe"))
+    True
+    """
+    return shutil.which("cbc") or _bundled_cbc()
+
+
+def available_solvers() -> list[str]:
+    """Names of the solvers that can run here, default first.
+
+    Examples
+    --------
+    >>> "highs" in available_solvers()
+    True
+    """
+    found = []
+    if pulp.HiGHS(msg=False).available():
+        found.append("highs")
+    if cbc_path() is not None:
+        found.append("cbc")
+    return found
+
+
+def _model_size(prob: pulp.LpProblem) -> dict[str, int]:
+    variables = prob.variables()
+    constraints = prob.constraints()
+    return {
+        "variables": len(variables),
+        "integer_variables": sum(v.cat == pulp.LpInteger for v in variables),
+        "constraints": len(constraints),
+        "nonzeros": sum(len(c) for c in constraints),
+    }
+
+
+def _gap(objective: float, bound: float | None) -> float | None:
+    if bound is None or not math.isfinite(bound):
+        return None
+    return max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+
+
+_BANNER_SHOWN = False
+
+
+def _silence_highs_banner() -> None:
+    """Create the first ``highspy.Highs`` with stdout closed: it prints a banner once a process."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return
+    _BANNER_SHOWN = True
+    import highspy
+
+    try:
+        saved = os.dup(1)
+    except OSError:  # pragma: no cover - no file descriptor 1
+        return
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), 1)
+            highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def _solve_highs(prob: pulp.LpProblem, options: SolverOptions) -> tuple[str, float | None]:
+    if not options.msg:
+        _silence_highs_banner()
+    params: dict[str, Any] = {}
+    if options.seed is not None:
+        params["random_seed"] = int(options.seed)
+    solver = pulp.HiGHS(
+        msg=options.msg,
+        gapRel=options.relative_gap,
+        threads=options.threads,
+        timeLimit=options.time_limit_seconds,
+        **params,
+    )
+    if options.threads is not None:
+        # HiGHS keeps one thread pool per process; a new thread count needs a fresh pool.
+        import highspy
+
+        highspy.Highs.resetGlobalScheduler(True)
+    prob.solve(solver)
+    highs = prob.solverModel
+    model_status = highs.modelStatusToString(highs.getModelStatus())
+    info = highs.getInfo()
+    bound = info.mip_dual_bound if prob.isMIP() else info.objective_function_value
+    if "time limit" in model_status.lower():
+        return "time limit", bound
+    return model_status.lower(), bound
+
+
+_CBC_BOUND = re.compile(r"^(?:Lower bound|Best possible):\s*(-?[\d.eE+]+)", re.MULTILINE)
+
+
+def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> tuple[str, float | None]:
+    path = cbc_path()
+    if path is None:
+        raise SolverError("solver 'cbc': no CBC executable on PATH (install coinor-cbc)")
+    extra = [] if options.seed is None else [f"randomCbcSeed {int(options.seed) + 1}"]
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "cbc.log"
+        solver = pulp.COIN_CMD(
+            path=path,
+            msg=options.msg,
+            gapRel=options.relative_gap,
+            threads=options.threads,
+            timeLimit=options.time_limit_seconds,
+            options=extra,
+            logPath=str(log),
+        )
+        prob.solve(solver)
+        text = log.read_text(errors="replace") if log.exists() else ""
+    match = _CBC_BOUND.search(text)
+    bound = float(match.group(1)) if match else None
+    stopped = "Stopped on time" in text or "stopped on time" in text.lower()
+    if pulp.LpStatus[prob.status] == "Infeasible":
+        return "infeasible", None
+    if stopped:
+        return "time limit", bound
+    if "Optimal solution found" in text:
+        return "optimal", bound
+    return pulp.LpStatus[prob.status].lower(), bound
+
+
+def solve(prob: pulp.LpProblem, options: SolverOptions | None = None) -> SolveResult:
+    """Solve a PuLP problem and return a typed result, or raise a specific error.
+
+    Parameters
+    ----------
+    prob : pulp.LpProblem
+        A minimisation problem.
+    options : SolverOptions, optional
+        Solver and its options; default HiGHS with default options.
+
+    Returns
+    -------
+    SolveResult
+
+    Raises
+    ------
+    InfeasibleError
+        The problem has no feasible solution (callers add what the constraints mean).
+    SolverError
+        The solver stopped without any feasible solution, or failed.
+
+    Examples
+    --------
+    >>> import pulp
+    >>> prob = pulp.LpProblem("cover", pulp.LpMinimize)
+    >>> x = prob.add_variable("x", lowBound=0, upBound=1, cat="Integer")
+    >>> prob += x
+    >>> prob += x >= 2
+    >>> solve(prob)
+    Traceback (most recent call last):
+    ...
+    staffing.errors.InfeasibleError: the model is infeasible (solver highs)
+    """
+    options = options or SolverOptions()
+    size = _model_size(prob)
+    started = time.perf_counter()
+    try:
+        if options.solver == "highs":
+            status, bound = _solve_highs(prob, options)
+        else:
+            status, bound = _solve_cbc(prob, options)
+    except pulp.PulpSolverError as err:
+        raise SolverError(f"solver {options.solver} failed: {err}") from None
+    seconds = time.perf_counter() - started
+    if status == "infeasible" or pulp.LpStatus[prob.status] == "Infeasible":
+        raise InfeasibleError(f"the model is infeasible (solver {options.solver})")
+    has_solution = prob.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible)
+    if not has_solution:
+        raise SolverError(
+            f"solver {options.solver} stopped ({status}) after {seconds:.1f} s without a "
+            "feasible solution; raise the time limit"
+        )
+    objective = float(pulp.value(prob.objective) or 0.0)
+    if status == "optimal" and bound is None:
+        bound = objective
+    if status not in ("optimal", "time limit"):
+        status = "time limit" if options.time_limit_seconds else status
+    return SolveResult(
+        solver=options.solver,
+        status=status,
+        objective=objective,
+        best_bound=bound,
+        gap=_gap(objective, bound),
+        solve_seconds=seconds,
+        options=options,
+        **size,
+    )

@@ -1,0 +1,158 @@
+"""The plan pipeline end to end on the bundled example, checked step against step."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from plan_fixtures import fast_config
+from staffing.datasets import load_example
+from staffing.plan import OUTPUT_FILES, plan
+from staffing.queueing import required_agents
+
+
+@pytest.fixture(scope="module")
+def result():
+    return plan(load_example(), fast_config())
+
+
+def test_forecast_continues_the_history(result):
+    last = result.history["interval_start"].max()
+    first = result.forecast["interval_start"].min()
+    assert first == last + pd.Timedelta(hours=1)
+    per_queue = result.forecast.groupby("queue").size()
+    assert (per_queue == 7 * 24).all()
+    assert {"volume", "q10", "q50", "q90"} <= set(result.forecast.columns)
+
+
+def test_requirements_follow_the_queueing_model(result):
+    phone = result.requirements.query("queue == 'phone' and open")
+    channel = result.config.service.channels["phone"]
+    business = phone[phone["target"].str.startswith("80% in 20 s")]
+    expected = required_agents(
+        business["volume_staffed"].to_numpy(),
+        channel.aht_seconds,
+        service_level=0.8,
+        target_seconds=20,
+        patience_seconds=channel.patience_seconds,
+        max_occupancy=channel.max_occupancy,
+        shrinkage=channel.shrinkage,
+    )
+    np.testing.assert_array_equal(business["scheduled"].to_numpy(), expected)
+
+
+def test_closed_bands_need_nobody(result):
+    phone = result.requirements.query("queue == 'phone'")
+    local_hour = phone["interval_start"].dt.hour
+    assert (phone.loc[local_hour < 7, "scheduled"] == 0).all()
+
+
+def recompute_coverage(roster: pd.DataFrame, grid: pd.DatetimeIndex) -> np.ndarray:
+    """Agents on duty at each interval start, from start/end/breaks alone.
+
+    A cyclic roster may run past the end of the horizon; that part covers the start.
+    """
+    horizon = grid[-1] + (grid[1] - grid[0]) - grid[0]
+    counts = np.zeros(len(grid), dtype=int)
+    for row in roster.itertuples():
+        breaks = [tuple(map(pd.Timestamp, b.split("/"))) for b in row.breaks.split(";") if b]
+        start, end = pd.Timestamp(row.start), pd.Timestamp(row.end)
+        for k, t in enumerate(grid):
+            for when in (t, t + horizon):
+                on = start <= when < end
+                if on and not any(b0 <= when < b1 for b0, b1 in breaks):
+                    counts[k] += row.agents
+    return counts
+
+
+def test_coverage_recomputed_from_roster_csv_matches(result, tmp_path):
+    out = result.write(tmp_path / "plan")
+    roster = pd.read_csv(out / "roster.csv", keep_default_na=False)
+    coverage = pd.read_csv(out / "coverage.csv")
+    coverage["interval_start"] = pd.to_datetime(coverage["interval_start"], utc=True)
+    for queue in result.queues:
+        own = roster[roster["queue"] == queue]
+        cov = coverage[coverage["queue"] == queue]
+        if own.empty:
+            continue
+        grid = pd.DatetimeIndex(cov["interval_start"])
+        np.testing.assert_array_equal(recompute_coverage(own, grid), cov["scheduled"].to_numpy())
+        shortfall = np.maximum(cov["required"] - cov["scheduled"], 0)
+        np.testing.assert_array_equal(shortfall.to_numpy(), cov["shortfall"].to_numpy())
+        needed = result.coverage[result.coverage["queue"] == queue]["required"].to_numpy()
+        np.testing.assert_array_equal(cov["required"].to_numpy(), needed)
+
+
+def test_roster_requirement_is_the_queue_total_of_scheduled_agents(result):
+    for queue in result.queues:
+        needed = (
+            result.requirements[result.requirements["queue"] == queue]
+            .groupby("interval_start")["scheduled"]
+            .sum()
+        )
+        coverage = result.coverage[result.coverage["queue"] == queue].set_index("interval_start")
+        np.testing.assert_array_equal(
+            coverage["required"].to_numpy(), needed.reindex(coverage.index).to_numpy()
+        )
+
+
+def test_live_queues_are_simulated_and_deferred_work_is_not(result):
+    simulated = set(result.simulation["queue"])
+    assert simulated == {"phone", "chat"}
+    phone = result.simulation.query("queue == 'phone' and offered > 0")
+    assert phone["service_level"].between(0, 1).all()
+
+
+def test_summary_numbers_agree_with_the_frames(result):
+    summary = result.summary()
+    phone = summary["queues"]["phone"]
+    coverage = result.coverage.query("queue == 'phone'")
+    assert phone["required_agent_hours"] == pytest.approx(coverage["required"].sum())
+    assert phone["scheduled_agent_hours"] == pytest.approx(coverage["scheduled"].sum())
+    assert phone["forecast_contacts"] == pytest.approx(
+        result.forecast.query("queue == 'phone'")["volume"].sum(), abs=0.1
+    )
+    json.dumps(summary)  # JSON-ready
+
+
+def test_write_creates_every_file_and_refuses_to_overwrite(result, tmp_path):
+    out = result.write(tmp_path / "plan")
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
+    with pytest.raises(FileExistsError, match="--force"):
+        result.write(out)
+    (out / "keep.txt").write_text("mine")
+    result.write(out, force=True)
+    assert not (out / "keep.txt").exists()
+
+
+def test_forecast_csv_has_offsets_and_reads_back(result, tmp_path):
+    out = result.write(tmp_path / "plan")
+    text = (out / "forecast.csv").read_text().splitlines()
+    assert text[0].startswith("timestamp,queue,volume")
+    assert text[1].split(",")[0].endswith("+00:00")
+    back = pd.read_csv(out / "forecast.csv")
+    stamps = pd.to_datetime(back["timestamp"], utc=True)
+    expected = result.forecast["interval_start"].dt.tz_convert("UTC").reset_index(drop=True)
+    pd.testing.assert_series_equal(stamps, expected, check_names=False)
+
+
+def test_plots_return_axes(result):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    for draw in (
+        result.plot_forecast,
+        result.plot_coverage,
+        result.plot_roster,
+        result.plot_service_level,
+    ):
+        ax = draw("phone")
+        assert ax.has_data()
+        plt.close(ax.figure)
+    with pytest.raises(ValueError, match="not simulated"):
+        result.plot_service_level("email")
