@@ -225,10 +225,9 @@ def test_mmn_plus_m_matches_erlang_a(mmn_run):
     assert got["abandonment"][1] <= abandon <= got["abandonment"][2]
 
 
-def test_matches_staffing_queueing_when_available(mmn_run):
-    queueing = pytest.importorskip("staffing.queueing")
-    if not all(hasattr(queueing, name) for name in ("service_level", "asa")):
-        pytest.skip("staffing.queueing lacks service_level/asa")
+def test_matches_staffing_queueing(mmn_run):
+    from staffing import queueing
+
     times, forecast = mmn_run
     result = simulate(
         one_shift(times, AGENTS), forecast, aht_seconds=AHT, target_seconds=TARGET,

@@ -54,7 +54,8 @@ class SolverOptions:
     time_limit_seconds : float or None
         Wall-clock limit of the solve [s]; default none.
     relative_gap : float
-        Stop when (objective - bound) / |objective| is at most this [fraction]; default 0.005.
+        Stop when ``(objective - bound) / abs(objective)`` is at most this [fraction];
+        default 0.005.
     threads : int or None
         Number of solver threads; default the solver's choice.
     seed : int or None
@@ -97,7 +98,8 @@ class SolveResult:
     best_bound : float or None
         Best lower bound proved [currency]; ``None`` when the solver did not report one.
     gap : float or None
-        (objective - best_bound) / max(|objective|, 1e-9) [fraction]; ``None`` without a bound.
+        ``(objective - best_bound) / max(abs(objective), 1e-9)`` [fraction]; ``None``
+        without a bound.
     solve_seconds : float
         Wall-clock time of the solve [s].
     variables, integer_variables, constraints, nonzeros : int
