@@ -487,24 +487,41 @@ def test_max_abandonment_adds_agents_until_met():
     np.testing.assert_allclose(strict["service_level"], check, rtol=1e-12)
 
 
-def test_deferred_tiers_shares():
-    volumes = np.full(24, 30.0)
-    forecast = hourly("2025-06-02 00:00", 24, volumes, queue="email")
+def test_deferred_tiers_are_pooled_and_meet_every_deadline():
+    volumes = np.where((np.arange(48) % 24 >= 8) & (np.arange(48) % 24 < 18), 30.0, 2.0)
+    forecast = hourly("2025-06-02 00:00", 48, volumes, queue="email")
+    tiers = [("P1", 0.1, 2), ("P2", 0.3, 4), ("P3", 0.6, 24)]
     email = {
         "aht_seconds": 420,
         "kind": "deferred",
         "tiers": [
-            {"name": "P1", "share": 0.1, "target": {"response_minutes": 120}},
-            {"name": "P2", "share": 0.3, "target": {"response_hours": 4}},
-            {"name": "P3", "share": 0.6, "target": {"response_hours": 24}},
+            {"name": name, "share": share, "target": {"response_hours": hours}}
+            for name, share, hours in tiers
         ],
     }
     table = requirements(forecast, {"email": email})
-    assert len(table) == 72
-    for name, share in [("P1", 0.1), ("P2", 0.3), ("P3", 0.6)]:
-        rows = table[table["tier"] == name]
-        np.testing.assert_allclose(rows["volume_staffed"], volumes * share)
+    assert len(table) == 48
+    assert (table["tier"] == "P1+P2+P3").all()
+    np.testing.assert_allclose(table["volume_staffed"], volumes)
+    assert table["target"].iloc[0] == "P1 response 2 h; P2 response 4 h; P3 response 24 h"
     assert table["service_level"].isna().all()
+    # replay: one team works every tier's items earliest deadline first
+    per_agent = 3600 / 420
+    lots, late = [], 0.0
+    for j, agents in enumerate(table["agents"].to_numpy()):
+        capacity = agents * per_agent
+        for lot in sorted(lots):
+            take = min(capacity, lot[1])
+            lot[1] -= take
+            capacity -= take
+        late = max([late] + [items for due, items in lots if due <= j])
+        lots = [lot for lot in lots if lot[1] > 1e-9]
+        lots += [[j + hours - 1, volumes[j] * share] for _, share, hours in tiers]
+    assert late <= 1e-6
+    separate = sum(
+        queueing.deferred_agents(volumes * share, 420, hours * 3600) for _, share, hours in tiers
+    )
+    assert table["agents"].sum() < separate.sum()
 
 
 # --------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ __all__ = [
     "abandonment",
     "asa",
     "deferred_agents",
+    "deferred_agents_tiers",
     "erlang_a_wait_probability",
     "erlang_b",
     "erlang_c",
@@ -1262,8 +1263,169 @@ def deferred_agents(
     size = arrivals.size
     is_open = _open_mask(open_mask, size)
     per_agent = 60.0 * minutes / aht
-    agents = _level_staffing(arrivals, backlog, window, is_open, per_agent)
+    due = _due_by_interval(arrivals, window) + _backlog_due(backlog, window, size)
+    agents = _level_staffing(arrivals, due, backlog, window, is_open, per_agent)
     return shape.wrap(_schedule(agents, s) if np.any(s > 0) else agents.astype(np.int64))
+
+
+def deferred_agents_tiers(
+    calls: Any,
+    aht_seconds: float,
+    response_seconds: Any,
+    *,
+    interval_minutes: float = 60,
+    initial_backlog: float = 0.0,
+    shrinkage: float = 0.0,
+    open_mask: Any = None,
+) -> np.ndarray:
+    """Agents per interval for deferred work of several priority tiers served by one team.
+
+    The model of :func:`deferred_agents`, pooled: items of tier ``k`` arriving in interval
+    ``i`` are due by the end of interval ``i + K_k - 1``; the team works the backlog earliest
+    deadline first, and in each open interval the agents are the fewest that, held constant,
+    clear every item due within the look-ahead (on hand or still to arrive). One team's spare
+    capacity serves every tier, which usually needs far fewer agents than staffing each tier
+    on its own and adding the results (each tier rounded up to whole agents).
+
+    Parameters
+    ----------
+    calls : array-like, shape (tiers, intervals)
+        Items arriving per interval for each tier [items per interval], >= 0.
+    aht_seconds : float
+        Handle time per item [s], > 0 (the same for every tier).
+    response_seconds : sequence of float
+        Response-time target of each tier [s]; each at least two intervals long.
+    interval_minutes : float, default 60
+        Interval length [min], > 0.
+    initial_backlog : float, default 0
+        Items waiting at the start [items], due within the tightest response time.
+    shrinkage : float, default 0
+        Fraction of paid time unavailable [fraction] in [0, 1); with shrinkage the result is the
+        scheduled agents ``ceil(n / (1 - shrinkage))``.
+    open_mask : array-like of bool, optional
+        ``True`` where agents may work; default always open.
+
+    Returns
+    -------
+    numpy.ndarray
+        Agents per interval [agents], integers.
+
+    Raises
+    ------
+    ValueError
+        For an invalid argument, or tiers and response times of different lengths.
+    staffing.errors.InfeasibleError
+        When work falls due with no open interval to do it in.
+
+    Examples
+    --------
+    >>> pooled = deferred_agents_tiers([[6, 6, 6, 6, 0, 0], [30, 30, 30, 30, 0, 0]], 600,
+    ...                                [2 * 3600, 4 * 3600])
+    >>> pooled.tolist()
+    [0, 4, 4, 4, 4, 3]
+    >>> separate = (deferred_agents([6, 6, 6, 6, 0, 0], 600, 2 * 3600)
+    ...             + deferred_agents([30, 30, 30, 30, 0, 0], 600, 4 * 3600))
+    >>> int(separate.sum()) >= int(pooled.sum())
+    True
+    """
+    tiers = np.atleast_2d(np.asarray(calls, dtype=float))
+    responses = np.atleast_1d(np.asarray(response_seconds, dtype=float))
+    if tiers.ndim != 2 or len(responses) != tiers.shape[0]:
+        raise ValueError(
+            f"calls must have one row per tier ({len(responses)} response times), "
+            f"got shape {tiers.shape}"
+        )
+    if np.any(np.isnan(tiers)) or np.any(tiers < 0):
+        raise ValueError("calls must be >= 0 and not NaN for deferred work")
+    aht = float(_positive("aht_seconds", aht_seconds))
+    minutes = float(_interval(interval_minutes))
+    backlog = float(_nonnegative("initial_backlog", initial_backlog))
+    s = _shrinkage(shrinkage)
+    windows = [math.floor(float(r) / (60.0 * minutes) + 1e-9) for r in responses]
+    if min(windows) < 2:
+        raise ValueError(
+            f"every response_seconds must cover at least two intervals of {minutes:g} min "
+            f"(items are workable from the next interval), got {responses.tolist()}"
+        )
+    size = tiers.shape[1]
+    agents = _level_staffing_edf(
+        tiers, windows, backlog, _open_mask(open_mask, size), 60.0 * minutes / aht
+    )
+    return _schedule(agents, s) if np.any(s > 0) else agents.astype(np.int64)
+
+
+def _level_staffing_edf(tiers, windows, backlog, is_open, per_agent) -> np.ndarray:
+    """Level staffing of several tiers worked earliest deadline first.
+
+    ``lots`` holds the items on hand as [due interval, items]; in each open interval the agents
+    are the fewest that, held over the open intervals ``j .. k``, clear every item due by
+    ``k`` (on hand, or arriving before ``k``) for every ``k`` in the look-ahead, capped by the
+    work on hand.
+    """
+    size = tiers.shape[1]
+    lookahead = max(windows)
+    lots = [[min(windows) - 1, backlog]] if backlog > 0 else []
+    open_cum = np.concatenate([[0], np.cumsum(is_open)])
+    agents = np.zeros(size)
+    tolerance = 1e-9
+    for j in range(size):
+        if is_open[j]:
+            stop = min(size, j + lookahead + 1)
+            need = _due_outstanding(lots, tiers, windows, j, stop)
+            slots = open_cum[j + 1 : stop + 1] - open_cum[j]
+            rate = np.max(need / slots) if np.any(need > tolerance) else 0.0
+            on_hand = sum(items for _, items in lots)
+            agents[j] = max(0.0, math.ceil(min(rate, on_hand) / per_agent - tolerance))
+            _work_earliest_first(lots, agents[j] * per_agent)
+        late = sum(items for due, items in lots if due <= j)
+        if late > tolerance * max(1.0, late):
+            raise InfeasibleError(
+                f"deferred work due by interval {j} cannot be done: no open interval is left "
+                f"before its deadline ({late:.6g} items outstanding)"
+            )
+        lots = [lot for lot in lots if lot[1] > tolerance]
+        lots += [
+            [j + k - 1, float(row[j])] for row, k in zip(tiers, windows, strict=True) if row[j] > 0
+        ]
+    return agents
+
+
+def _due_outstanding(lots, tiers, windows, j, stop) -> np.ndarray:
+    """Items due by the end of each interval ``k`` in ``j .. stop - 1`` and not yet worked."""
+    horizon = np.arange(j, stop)
+    need = np.zeros(len(horizon))
+    for due, items in lots:
+        need += items * (horizon >= due)
+    for row, k in zip(tiers, windows, strict=True):
+        for i in np.flatnonzero(row[j:stop] > 0) + j:
+            need += row[i] * (horizon >= i + k - 1)
+    return need
+
+
+def _work_earliest_first(lots, capacity: float) -> None:
+    for lot in sorted(lots, key=lambda lot: lot[0]):
+        take = min(capacity, lot[1])
+        lot[1] -= take
+        capacity -= take
+        if capacity <= 0:
+            break
+
+
+def _due_by_interval(arrivals: np.ndarray, window: int) -> np.ndarray:
+    """Items due by the end of each interval: arrivals of ``i`` fall due at ``i + window - 1``."""
+    size = arrivals.size
+    due = np.zeros(size)
+    last = np.arange(size) + window - 1
+    inside = last < size
+    np.add.at(due, last[inside], arrivals[inside])
+    return due
+
+
+def _backlog_due(backlog: float, window: int, size: int) -> np.ndarray:
+    due = np.zeros(size)
+    if window - 1 < size:
+        due[window - 1] = backlog
+    return due
 
 
 def _open_mask(open_mask: Any, size: int) -> np.ndarray:
@@ -1278,13 +1440,9 @@ def _open_mask(open_mask: Any, size: int) -> np.ndarray:
     return mask
 
 
-def _level_staffing(arrivals, backlog, window, is_open, per_agent) -> np.ndarray:
+def _level_staffing(arrivals, due, backlog, window, is_open, per_agent) -> np.ndarray:
+    """Level staffing over ``window`` look-ahead given the items ``due`` by each interval."""
     size = arrivals.size
-    due = np.zeros(size)  # items due by the end of each interval
-    due[min(window - 1, size - 1)] += backlog if window - 1 < size else 0.0
-    last = np.arange(size) + window - 1
-    inside = last < size
-    np.add.at(due, last[inside], arrivals[inside])
     due_cum = np.cumsum(due)
     open_cum = np.concatenate([[0], np.cumsum(is_open)])
     available = backlog

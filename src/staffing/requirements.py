@@ -391,7 +391,10 @@ class Channel(BaseModel):
     bands : list of Band
         Time-of-day / day-type overrides; first match wins.
     tiers : list of Tier
-        Priority tiers; each tier is staffed as its own sub-queue and the agents are summed.
+        Priority tiers. Tiers answered live are staffed as their own sub-queues and the agents
+        summed; deferred tiers (all with response times) are worked by one team earliest
+        deadline first (:func:`staffing.queueing.deferred_agents_tiers`), reported as one row
+        per interval whose ``tier`` joins the tier names.
     deflection : float
         Fraction of the volume absorbed by self-service or a chatbot [fraction, 0 <= x < 1];
         default 0.
@@ -952,6 +955,12 @@ def _channel_rows(rows, holiday, queue, channel, calendar, minutes, pick) -> lis
     deflection = channel.deflection if pick["deflection"] is None else pick["deflection"]
     forecast = rows["volume_forecast"].to_numpy()
     staffed = forecast * (1.0 - deflection)
+    if channel.tiers and all(tier.target.is_deferred for tier in channel.tiers):
+        return [
+            _pooled_deferred_rows(
+                stamps, forecast, staffed, shrink, is_open, channel, minutes, queue
+            )
+        ]
     parts = []
     for name, share, targets in _tier_targets(channel, chosen):
         if pick["max_occupancy"] is not None:
@@ -1063,6 +1072,47 @@ def _meet_abandonment(table, calls, target, channel, minutes, keywords) -> pd.Da
         agents = agents + short
     return queueing.staffing_table(
         calls, channel.aht_seconds, interval_minutes=minutes, min_agents=agents, **keywords
+    )
+
+
+def _pooled_deferred_rows(stamps, forecast, staffed, shrink, is_open, channel, minutes, queue):
+    """One team works every deferred tier earliest deadline first (one row per interval)."""
+    from staffing import queueing
+
+    responses = []
+    for k, tier in enumerate(channel.tiers):
+        response = tier.target.response_seconds
+        if response < 2 * 60.0 * minutes - 1e-9:
+            raise ConfigError(
+                f"channels.{queue}.tiers[{k}].target: a response time of {response:g} s is "
+                f"shorter than two intervals of {minutes:g} min (items are workable from the "
+                "next interval); state a target this short as a service level "
+                "(service_level + within_seconds) instead"
+            )
+        responses.append(response)
+    calls = np.vstack([staffed * tier.share for tier in channel.tiers])
+    try:
+        agents = queueing.deferred_agents_tiers(
+            calls, channel.aht_seconds, responses, interval_minutes=minutes, open_mask=is_open
+        )
+    except InfeasibleError as err:
+        raise InfeasibleError(f"channels.{queue}.tiers: {err}") from None
+    numbers = _empty_numbers(len(staffed))
+    numbers["agents"] = np.asarray(agents, dtype=np.int64)
+    numbers["scheduled"] = np.asarray(queueing.scheduled_agents(numbers["agents"], shrink))
+    described = "; ".join(f"{t.name} {t.target.describe()}" for t in channel.tiers)
+    return pd.DataFrame(
+        {
+            "interval_start": stamps,
+            "queue": queue,
+            "tier": "+".join(tier.name for tier in channel.tiers),
+            "open": is_open,
+            "volume_forecast": forecast,
+            "volume_staffed": staffed,
+            "target": described,
+            "shrinkage": shrink,
+            **numbers,
+        }
     )
 
 
