@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
     from staffing.config import PlanConfig
 
-__all__ = ["OUTPUT_FILES", "Plan", "plan", "write_plan"]
+__all__ = ["OUTPUT_FILES", "Plan", "check_output_dir", "plan", "write_plan"]
 
 #: Files :func:`write_plan` writes into the output directory.
 OUTPUT_FILES = (
@@ -349,7 +349,8 @@ def _queue_requirements(needed: pd.DataFrame, queue: str, step_minutes: int) -> 
 def _grid_minutes(index: pd.DatetimeIndex) -> int:
     if len(index) < 2:
         raise DataError("the forecast has fewer than two intervals; nothing to roster")
-    steps = index.sort_values()[1:] - index.sort_values()[:-1]
+    ordered = index.sort_values()
+    steps = ordered[1:] - ordered[:-1]
     return int(steps.min().total_seconds() // 60)
 
 
@@ -609,6 +610,40 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def check_output_dir(directory: str | Path, *, force: bool = False) -> None:
+    """Refuse an output directory that would lose a user's files.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        Intended output directory.
+    force : bool
+        Allow replacing an existing non-empty directory.
+
+    Raises
+    ------
+    FileExistsError
+        ``directory`` is a file, or a non-empty directory and ``force`` is false.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> taken = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (taken / "mine.txt").write_text("keep")
+    >>> check_output_dir(taken)
+    Traceback (most recent call last):
+    ...
+    FileExistsError: ...: directory exists and is not empty; use --force to replace it
+    """
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise FileExistsError(f"{target}: exists and is not a directory")
+    if target.is_dir() and any(target.iterdir()) and not force:
+        raise FileExistsError(
+            f"{target}: directory exists and is not empty; use --force to replace it"
+        )
+
+
 def write_plan(result: Plan, directory: str | Path, *, force: bool = False) -> Path:
     """Write a plan's files (:data:`OUTPUT_FILES`) into ``directory``.
 
@@ -635,12 +670,7 @@ def write_plan(result: Plan, directory: str | Path, *, force: bool = False) -> P
         ``directory`` exists, is not empty, and ``force`` is false.
     """
     target = Path(directory)
-    if target.exists() and not target.is_dir():
-        raise FileExistsError(f"{target}: exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise FileExistsError(
-            f"{target}: directory exists and is not empty; use --force to replace it"
-        )
+    check_output_dir(target, force=force)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:

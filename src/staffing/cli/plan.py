@@ -80,12 +80,13 @@ def plan(
 
 
 def _check_output(out_dir: Path, force: bool) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise click.UsageError(f"--out {out_dir}: exists and is not a directory")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not force:
-        raise click.UsageError(
-            f"--out {out_dir}: directory exists and is not empty; use --force to replace it"
-        )
+    """Fail before any work, as a usage error, if --out would lose the user's files."""
+    from staffing.plan import check_output_dir
+
+    try:
+        check_output_dir(out_dir, force=force)
+    except FileExistsError as err:
+        raise click.UsageError(f"--out {err}") from None
 
 
 def _headline(summary: dict, out_dir: Path) -> str:
