@@ -31,6 +31,7 @@ import pulp
 
 from staffing.errors import DataError, InfeasibleError
 from staffing.roster.rules import WEEKDAYS, ShiftRules, clock_minutes
+from staffing.roster.solver import linear
 
 __all__ = ["RosterModel", "ShiftInstance", "build_model", "read_requirements"]
 
@@ -438,7 +439,7 @@ def build_model(requirements: pd.DataFrame, rules: ShiftRules) -> RosterModel:
             under_i = prob.add_variable(f"under_{i}", lowBound=0)
             terms[under_i] = 1
         under.append(under_i)
-        prob += pulp.LpAffineExpression(list(terms.items())) == int(req[i]), f"cover_{i}"
+        prob += linear(terms) == int(req[i]), f"cover_{i}"
     day_of, _ = _days(times)
     _add_counts(prob, rules, instances, x)
     prob += (
