@@ -258,9 +258,7 @@ def _run(prob: pulp.LpProblem, solver: Any) -> tuple[str, bool]:
     return pulp.LpStatus[prob.status].lower(), found
 
 
-def _solve_highs(
-    prob: pulp.LpProblem, options: SolverOptions
-) -> tuple[str, float | None, bool]:
+def _solve_highs(prob: pulp.LpProblem, options: SolverOptions) -> tuple[str, float | None, bool]:
     if not options.msg:
         _silence_highs_banner()
     params: dict[str, Any] = {}
