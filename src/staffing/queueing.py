@@ -1368,6 +1368,8 @@ def _level_staffing_edf(tiers, windows, backlog, is_open, per_agent) -> np.ndarr
     open_cum = np.concatenate([[0], np.cumsum(is_open)])
     agents = np.zeros(size)
     tolerance = 1e-9
+    # items the rounding slack of ``tolerance`` agents may leave over the look-ahead
+    negligible = max(1e-6, 2 * tolerance * per_agent * lookahead)
     for j in range(size):
         if is_open[j]:
             stop = min(size, j + lookahead + 1)
@@ -1378,7 +1380,7 @@ def _level_staffing_edf(tiers, windows, backlog, is_open, per_agent) -> np.ndarr
             agents[j] = max(0.0, math.ceil(min(rate, on_hand) / per_agent - tolerance))
             _work_earliest_first(lots, agents[j] * per_agent)
         late = sum(items for due, items in lots if due <= j)
-        if late > tolerance * max(1.0, late):
+        if late > negligible:
             raise InfeasibleError(
                 f"deferred work due by interval {j} cannot be done: no open interval is left "
                 f"before its deadline ({late:.6g} items outstanding)"
