@@ -53,7 +53,7 @@ def main() -> None:
     start = history["interval_start"].min()
     print(f"{'weeks':>5} {'rows in':>8} {'rows out':>9} {'seconds':>8} {'agent-hours':>12}")
     for weeks in (1, 2, 4, 8):
-        end = start + pd.Timedelta(weeks=weeks)
+        end = start + pd.Timedelta(weeks, unit="W")
         forecast = history[history["interval_start"] < end]
         best = float("inf")
         for _ in range(3):

@@ -88,8 +88,8 @@ def test_seasonal_naive_skips_missing_week_instead_of_learning_zeros():
 
 # --------------------------------------------------------------- time zones and DST
 def london_history(last_day: str, weeks: int = 3) -> pd.Series:
-    end = pd.Timestamp(last_day) + pd.Timedelta(days=1)
-    start = end - pd.Timedelta(weeks=weeks)
+    end = pd.Timestamp(last_day) + pd.Timedelta(1, unit="D")
+    start = end - pd.Timedelta(weeks, unit="W")
     index = pd.date_range(
         start.tz_localize("Europe/London"),
         end.tz_localize("Europe/London"),
@@ -110,7 +110,7 @@ def test_forecast_index_continues_the_grid_across_dst(last_day, change_day, hour
     result = Forecaster("seasonal_naive_week").fit(history).predict(horizon_days=3)
     index = result.index
     assert str(index.tz) == "Europe/London"
-    assert index[0] == history.index[-1] + pd.Timedelta(hours=1)
+    assert index[0] == history.index[-1] + pd.Timedelta(1, unit="h")
     assert (np.diff(index.asi8) == np.diff(index.asi8)[0]).all()
     per_day = pd.Series(1, index=index).groupby(index.date).size()
     assert per_day[pd.Timestamp(change_day).date()] == hours
@@ -346,7 +346,7 @@ def test_backtest_shape_and_summary():
         "coverage_80",
     ]
     assert (result["intervals"] == 48).all()
-    assert result["origin"].iloc[-1] == history.index[-1] + pd.Timedelta(hours=1 - 48)
+    assert result["origin"].iloc[-1] == history.index[-1] + pd.Timedelta(1 - 48, unit="h")
     summary = result.attrs["summary"]
     assert set(summary["model"]) == set(models)
     assert (summary["origins"] == 3).all()

@@ -179,7 +179,7 @@ def test_intervals_without_contacts_are_zero_and_grid_is_regular():
     history = read_history(FIXTURES / "contacts_small.csv", tz="UTC", min_history_days=0)
     for _, group in history.groupby("queue"):
         steps = group["interval_start"].diff().dropna().unique()
-        assert list(steps) == [pd.Timedelta(hours=1)]
+        assert list(steps) == [pd.Timedelta(1, unit="h")]
     assert (history["volume"] == 0).sum() > 0
 
 
@@ -276,7 +276,7 @@ def test_fall_back_day_has_25_hours(tmp_path, tz, year):
     once = read_history(write_rows(tmp_path / "o.csv", ["timestamp", "count"], rows), tz=tz)
     assert once.set_index("interval_start")["volume"].loc[first] == 1
     assert once.attrs["gaps"] == (
-        Gap("all", second, second + pd.Timedelta(hours=1), 1, "missing"),
+        Gap("all", second, second + pd.Timedelta(1, unit="h"), 1, "missing"),
     )
     # three times is a duplicate
     rows[at:at] = [[repeated.isoformat(), 1], [repeated.isoformat(), 1]]
@@ -361,7 +361,7 @@ def test_missing_sub_interval_makes_the_hour_a_gap(tmp_path):
     assert history["volume"].isna().sum() == 1
     start = pd.Timestamp("2025-01-06 10:00", tz="UTC")
     assert history.attrs["gaps"] == (
-        Gap("all", start, start + pd.Timedelta(hours=1), 1, "missing"),
+        Gap("all", start, start + pd.Timedelta(1, unit="h"), 1, "missing"),
     )
 
 
@@ -395,15 +395,15 @@ def test_missing_rows_are_nan_gaps(tmp_path):
     rows = hourly_rows("2025-01-06", 14)
     del rows[100:103]
     history = read_history(write_rows(tmp_path / "h.csv", ["timestamp", "count"], rows), tz="UTC")
-    start = pd.Timestamp("2025-01-06", tz="UTC") + pd.Timedelta(hours=100)
+    start = pd.Timestamp("2025-01-06", tz="UTC") + pd.Timedelta(100, unit="h")
     assert history["volume"].isna().sum() == 3
     assert history.attrs["gaps"] == (
-        Gap("all", start, start + pd.Timedelta(hours=3), 3, "missing"),
+        Gap("all", start, start + pd.Timedelta(3, unit="h"), 3, "missing"),
     )
     table = find_gaps(history)
     assert list(table.columns) == list(GAP_COLUMNS)
     assert table.to_dict("records") == [
-        {"queue": "all", "start": start, "end": start + pd.Timedelta(hours=3), "intervals": 3,
+        {"queue": "all", "start": start, "end": start + pd.Timedelta(3, unit="h"), "intervals": 3,
          "reason": "missing"}
     ]  # fmt: skip
     assert find_gaps(history.dropna()).equals(table)
@@ -412,7 +412,7 @@ def test_missing_rows_are_nan_gaps(tmp_path):
 def busy_contacts(weeks: int, outage: tuple[str, str] | None) -> pd.DataFrame:
     """Contacts every 4 minutes 09:00-17:00 on each day, none inside the outage (local)."""
     days = pd.date_range("2025-01-06", periods=7 * weeks, freq="D")
-    stamps = [day + pd.Timedelta(hours=9, minutes=4 * i) for day in days for i in range(120)]
+    stamps = [day + pd.Timedelta(9 * 60 + 4 * i, unit="min") for day in days for i in range(120)]
     frame = pd.DataFrame({"timestamp": stamps, "queue": "phone"})
     if outage is not None:
         inside = (frame["timestamp"] >= outage[0]) & (frame["timestamp"] < outage[1])
@@ -425,7 +425,7 @@ def test_zero_run_in_busy_hours_is_a_gap():
     history = read_history(frame, tz=LONDON)
     start = pd.Timestamp("2025-01-14 11:00", tz=LONDON)
     assert history.attrs["gaps"] == (
-        Gap("phone", start, start + pd.Timedelta(hours=3), 3, "zero run"),
+        Gap("phone", start, start + pd.Timedelta(3, unit="h"), 3, "zero run"),
     )
     assert history["volume"].isna().sum() == 3
     assert history["volume"].sum() == len(frame)

@@ -22,7 +22,7 @@ def result():
 def test_forecast_continues_the_history(result):
     last = result.history["interval_start"].max()
     first = result.forecast["interval_start"].min()
-    assert first == last + pd.Timedelta(hours=1)
+    assert first == last + pd.Timedelta(1, unit="h")
     per_queue = result.forecast.groupby("queue").size()
     assert (per_queue == 7 * 24).all()
     assert {"volume", "q10", "q50", "q90"} <= set(result.forecast.columns)

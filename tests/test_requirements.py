@@ -169,7 +169,7 @@ PHONE_BANDS = {
 )
 def test_bands_follow_local_wall_clock_across_dst(day, hours_in_band):
     first = pd.Timestamp(day).tz_localize(TZ)
-    stamps = pd.date_range(first, first + pd.Timedelta(days=1), freq="h", inclusive="left")
+    stamps = pd.date_range(first, first + pd.Timedelta(1, unit="D"), freq="h", inclusive="left")
     forecast = pd.DataFrame({"interval_start": stamps, "queue": "phone", "q50": 40.0})
     table = requirements(forecast, {"phone": PHONE_BANDS})
     assert len(table) == len(stamps)

@@ -111,7 +111,7 @@ def tiny_requirements(values: list[int]) -> pd.DataFrame:
 
 def coverage_by_hand(roster_csv: Path, times: pd.Series, minutes: int) -> np.ndarray:
     """Agents on duty per interval from roster.csv text alone (slow, obviously correct)."""
-    span = times.iloc[-1] + pd.Timedelta(minutes=minutes) - times.iloc[0]
+    span = times.iloc[-1] + pd.Timedelta(minutes, unit="min") - times.iloc[0]
     out = np.zeros(len(times), dtype=int)
     with roster_csv.open() as handle:
         for row in csv.DictReader(handle):
@@ -121,7 +121,7 @@ def coverage_by_hand(roster_csv: Path, times: pd.Series, minutes: int) -> np.nda
             ]
             for i, t in enumerate(times):
                 for shift_t in (t, t + span):  # a shift may wrap past the end of the week
-                    t_end = shift_t + pd.Timedelta(minutes=minutes)
+                    t_end = shift_t + pd.Timedelta(minutes, unit="min")
                     working = start <= shift_t and t_end <= end
                     resting = any(b0 <= shift_t and t_end <= b1 for b0, b1 in pauses)
                     if working and not resting:
@@ -219,12 +219,12 @@ class TestRosterSolvers:
         by_name = {s.name: s for s in rules.shifts}
         for row in result.roster.itertuples():
             spec = by_name[row.shift]
-            assert row.end - row.start == pd.Timedelta(hours=spec.length_hours)
+            assert row.end - row.start == pd.Timedelta(spec.length_hours, unit="h")
             assert len(row.breaks) == len(spec.breaks)
             for (b0, b1), brk in zip(row.breaks, spec.breaks, strict=True):
-                after = (b0 - row.start) / pd.Timedelta(minutes=1)
+                after = (b0 - row.start) / pd.Timedelta(1, unit="min")
                 assert brk.earliest_after_minutes <= after <= brk.latest_after_minutes
-                assert b1 - b0 == pd.Timedelta(minutes=brk.length_minutes)
+                assert b1 - b0 == pd.Timedelta(brk.length_minutes, unit="min")
 
     def test_max_and_min_count_per_day(self, solver: str) -> None:
         base = load_rules(FIXTURES / "roster_shifts.toml")
@@ -355,7 +355,7 @@ def test_dst_shifts_last_real_hours() -> None:
     )
     result = build_roster(req, rules)
     assert len(times) == 71
-    assert (result.roster["end"] - result.roster["start"] == pd.Timedelta(hours=8)).all()
+    assert (result.roster["end"] - result.roster["start"] == pd.Timedelta(8, unit="h")).all()
     assert not (
         (result.roster["start"].dt.hour == 1) & (result.roster["start"].dt.day == 31)
     ).any()

@@ -25,13 +25,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def day_roster(days: int, per_day: int, hour: int = 9, length: int = 8) -> pd.DataFrame:
-    t0 = pd.Timestamp("2024-01-01", tz="Europe/London") + pd.Timedelta(hours=hour)
-    starts = [t0 + pd.Timedelta(days=d) for d in range(days)]
+    t0 = pd.Timestamp("2024-01-01", tz="Europe/London") + pd.Timedelta(hour, unit="h")
+    starts = [t0 + pd.Timedelta(d, unit="D") for d in range(days)]
     return pd.DataFrame(
         {
             "shift": "d",
             "start": starts,
-            "end": [s + pd.Timedelta(hours=length) for s in starts],
+            "end": [s + pd.Timedelta(length, unit="h") for s in starts],
             "agents": per_day,
             "breaks": [[] for _ in starts],
         }
@@ -62,7 +62,7 @@ def check_rules(named: pd.DataFrame, rules: ShiftRules, agents: list[Agent]) -> 
             best = max(best, run)
         assert best <= r.max_consecutive_days
         gaps = shifts["start"].iloc[1:].to_numpy() - shifts["end"].iloc[:-1].to_numpy()
-        assert all(g >= pd.Timedelta(hours=r.min_rest_hours) for g in gaps)
+        assert all(g >= pd.Timedelta(r.min_rest_hours, unit="h") for g in gaps)
         assert 8 * len(shifts) <= by_name[name].contracted_hours + r.hours_tolerance
         for s in shifts["start"]:
             assert by_name[name].available(s)

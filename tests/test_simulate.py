@@ -127,7 +127,7 @@ def grid(periods: int, minutes: int = 60, start: str = "2024-03-04 08:00") -> pd
 
 def one_shift(times: pd.DatetimeIndex, agents: int, extra_hours: float = 3) -> pd.DataFrame:
     """A roster of ``agents`` on one shift covering the grid and ``extra_hours`` beyond it."""
-    end = times[-1] + (times[1] - times[0]) + pd.Timedelta(hours=extra_hours)
+    end = times[-1] + (times[1] - times[0]) + pd.Timedelta(extra_hours, unit="h")
     return pd.DataFrame({"start": [times[0]], "end": [end], "agents": [agents], "breaks": [""]})
 
 
@@ -248,10 +248,10 @@ def test_roster_gap_shows_in_the_right_intervals():
     forecast = pd.DataFrame({"interval_start": times, "volume": 60.0})
     roster = pd.DataFrame(
         {
-            "start": [times[0], times[0] + pd.Timedelta(hours=2)],
+            "start": [times[0], times[0] + pd.Timedelta(2, unit="h")],
             "end": [
-                times[0] + pd.Timedelta(hours=1, minutes=30),
-                times[0] + pd.Timedelta(hours=5),
+                times[0] + pd.Timedelta(90, unit="min"),
+                times[0] + pd.Timedelta(5, unit="h"),
             ],
             "agents": [14, 14],
             "breaks": ["", ""],
@@ -274,14 +274,14 @@ def test_agent_finishes_contact_in_hand_and_break_is_shortened():
     start = pd.Timestamp("2024-03-04 09:00", tz=TZ)
     times = grid(2, start="2024-03-04 09:00")
     forecast = pd.DataFrame({"interval_start": times, "volume": 0.0})
-    at = [start + pd.Timedelta(minutes=m) for m in (55, 61)]
+    at = [start + pd.Timedelta(m, unit="min") for m in (55, 61)]
     roster = pd.DataFrame(
         {
             "start": [start],
-            "end": [start + pd.Timedelta(hours=2)],
+            "end": [start + pd.Timedelta(2, unit="h")],
             "agents": [1],
-            "breaks": [f"{at[0] + pd.Timedelta(minutes=5):%Y-%m-%dT%H:%M:%S%z}/"
-                       f"{at[0] + pd.Timedelta(minutes=20):%Y-%m-%dT%H:%M:%S%z}"],
+            "breaks": [f"{at[0] + pd.Timedelta(5, unit='min'):%Y-%m-%dT%H:%M:%S%z}/"
+                       f"{at[0] + pd.Timedelta(20, unit='min'):%Y-%m-%dT%H:%M:%S%z}"],
         }
     )  # fmt: skip  # break 10:00-10:15
     result = simulate(
@@ -321,7 +321,7 @@ def test_interval_staffing_equals_equivalent_roster():
     roster = pd.DataFrame(
         {
             "start": [times[0], times[0]],
-            "end": [times[0] + pd.Timedelta(hours=4), times[2]],
+            "end": [times[0] + pd.Timedelta(4, unit="h"), times[2]],
             "agents": [3, 2],
             "breaks": ["", ""],
         }
@@ -442,7 +442,10 @@ def _good():
         (lambda f, s: (f.drop(index=2), s), "without gaps"),
         (lambda f, s: (f, s.drop(index=1)), "no agents given"),
         (
-            lambda f, s: (f, s.assign(interval_start=s["interval_start"] + pd.Timedelta("15min"))),
+            lambda f, s: (
+                f,
+                s.assign(interval_start=s["interval_start"] + pd.Timedelta(15, unit="min")),
+            ),
             "not on the forecast grid",
         ),
         (lambda f, s: (f, s.assign(agents=[1, -1, 1, 1])), "whole number >= 0"),
@@ -456,8 +459,8 @@ def _good():
                 f,
                 pd.DataFrame(
                     {
-                        "start": [f["interval_start"][0] + pd.Timedelta(days=3)],
-                        "end": [f["interval_start"][0] + pd.Timedelta(days=3, hours=8)],
+                        "start": [f["interval_start"][0] + pd.Timedelta(3, unit="D")],
+                        "end": [f["interval_start"][0] + pd.Timedelta(3 * 24 + 8, unit="h")],
                         "agents": [3],
                         "breaks": [""],
                     }
@@ -477,7 +480,7 @@ def test_bad_breaks_and_parameters():
     forecast, _ = _good()
     t0 = forecast["interval_start"][0]
     roster = pd.DataFrame(
-        {"start": [t0], "end": [t0 + pd.Timedelta(hours=2)], "agents": [1], "breaks": ["x/y"]}
+        {"start": [t0], "end": [t0 + pd.Timedelta(2, unit="h")], "agents": [1], "breaks": ["x/y"]}
     )
     with pytest.raises(DataError, match="row 1"):
         simulate(roster, forecast, aht_seconds=300, target_seconds=20)

@@ -220,7 +220,7 @@ def generate_example(
     if promotion_start is not None:
         first = pd.Timestamp(promotion_start)
         in_promo = (days.tz_localize(None) >= first) & (
-            days.tz_localize(None) < first + pd.Timedelta(days=promotion_days)
+            days.tz_localize(None) < first + pd.Timedelta(promotion_days, unit="D")
         )
         promo[in_promo] = promotion_factor
     frames = []
@@ -245,7 +245,7 @@ def generate_example(
 
 def _local_hours(start: str, end: str, tz: str) -> pd.DatetimeIndex:
     first = pd.Timestamp(start).tz_localize(tz)
-    stop = (pd.Timestamp(end) + pd.Timedelta(days=1)).tz_localize(tz)
+    stop = (pd.Timestamp(end) + pd.Timedelta(1, unit="D")).tz_localize(tz)
     return pd.date_range(first, stop, freq="h", inclusive="left", name="interval_start")
 
 
@@ -290,8 +290,8 @@ def load_example() -> pd.DataFrame:
     >>> history = load_example()
     >>> len(history)
     18144
-    >>> history.groupby("queue")["volume"].sum().gt(0).all()
-    np.True_
+    >>> bool(history.groupby("queue")["volume"].sum().gt(0).all())
+    True
     """
     raw = resources.files("staffing").joinpath("data", EXAMPLE_FILE).read_bytes()
     frame = pd.read_csv(io.BytesIO(gzip.decompress(raw)), dtype={"queue": str, "volume": "int64"})

@@ -17,8 +17,8 @@ Examples
 >>> history = read_history(table, tz="Europe/London")
 >>> list(history.columns)
 ['interval_start', 'queue', 'volume']
->>> history["volume"].sum()
-np.float64(1680.0)
+>>> float(history["volume"].sum())
+1680.0
 """
 
 from __future__ import annotations
@@ -398,7 +398,7 @@ def read_frame_csv(
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, float_precision="round_trip")
     except pd.errors.EmptyDataError as err:
         raise DataError(f"{path}: the file is empty") from err
     wanted = set(datetime_columns or ())
@@ -730,7 +730,7 @@ def _bin_counts(rows: pd.DataFrame, label: str, columns: _Columns, minutes: int)
                 f"a multiple of {step:g})"
             )
         start = _floor(rows["ts"], minutes)
-        into = (rows["ts"] - start) / pd.Timedelta(minutes=1)
+        into = (rows["ts"] - start) / pd.Timedelta(1, unit="min")
         off_grid = np.mod(into.to_numpy(), step) != 0
         if off_grid.any():
             index = int(np.argmax(off_grid))
@@ -763,7 +763,7 @@ def _data_step(rows: pd.DataFrame) -> float | None:
     diffs = []
     for _, stamps in rows.groupby("queue")["ts"]:
         unique = stamps.drop_duplicates().sort_values()
-        step = (unique.diff().dropna() / pd.Timedelta(minutes=1)).to_numpy()
+        step = (unique.diff().dropna() / pd.Timedelta(1, unit="min")).to_numpy()
         diffs.append(step[step > 0])
     pooled = np.concatenate(diffs) if diffs else np.array([])
     if len(pooled) == 0:
@@ -835,7 +835,7 @@ def _check_history_length(frame: pd.DataFrame, label: str, minutes: int, min_day
         if isinstance(wall.dtype, pd.DatetimeTZDtype):
             wall = wall.dt.tz_localize(None)  # calendar days: a 23-hour day is still a day
         span = wall.iloc[-1] - wall.iloc[0]
-        days = (span + pd.Timedelta(minutes=minutes)) / pd.Timedelta(days=1)
+        days = (span + pd.Timedelta(minutes, unit="min")) / pd.Timedelta(1, unit="D")
         if days < min_days:
             which = "" if name == ALL_QUEUES else f" for queue {name!r}"
             raise DataError(
@@ -872,7 +872,7 @@ def _zero_run_gaps(frame: pd.DataFrame, minutes: int, min_expected: float) -> li
 
 
 def _gap(queue: str, stamps: pd.Series, start: int, stop: int, minutes: int, reason: str) -> Gap:
-    end = stamps.iloc[stop - 1] + pd.Timedelta(minutes=minutes)
+    end = stamps.iloc[stop - 1] + pd.Timedelta(minutes, unit="min")
     return Gap(queue, stamps.iloc[start], end, int(stop - start), reason)
 
 
@@ -891,7 +891,9 @@ def _iso_text(stamps: pd.Series) -> pd.Series:
     if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
         return stamps.dt.strftime(layout).where(stamps.notna(), "")
     wall = stamps.dt.tz_localize(None)
-    minutes = (wall - stamps.dt.tz_convert("UTC").dt.tz_localize(None)) / pd.Timedelta(minutes=1)
+    minutes = (wall - stamps.dt.tz_convert("UTC").dt.tz_localize(None)) / pd.Timedelta(
+        1, unit="min"
+    )
     minutes = minutes.fillna(0).astype(int)
     sign = np.where(minutes < 0, "-", "+")
     size = minutes.abs()

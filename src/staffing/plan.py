@@ -341,7 +341,7 @@ def _queue_requirements(needed: pd.DataFrame, queue: str, step_minutes: int) -> 
         )
     parts = plan_step // step_minutes
     starts = np.repeat(total.index.to_numpy(), parts)
-    offsets = np.tile(np.arange(parts) * pd.Timedelta(minutes=step_minutes), len(total))
+    offsets = np.tile(np.arange(parts) * pd.Timedelta(step_minutes, unit="min"), len(total))
     index = pd.DatetimeIndex(starts).tz_localize("UTC").tz_convert(total.index.tz) + offsets
     return pd.DataFrame({"interval_start": index, "required": np.repeat(total.to_numpy(), parts)})
 

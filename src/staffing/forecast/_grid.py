@@ -26,7 +26,7 @@ class QueueHistory:
 
     @property
     def slots_per_day(self) -> int:
-        return int(pd.Timedelta(days=1) / self.step)
+        return int(pd.Timedelta(1, unit="D") / self.step)
 
 
 def split_queues(history: pd.DataFrame | pd.Series, name: str = "history") -> list[QueueHistory]:
@@ -96,7 +96,7 @@ def _queue_history(queue: str, series: pd.Series, name: str) -> QueueHistory:
         )
     absolute = clean.reindex(grid)
     observed = absolute.notna().sum()
-    if observed * step < pd.Timedelta(days=MIN_HISTORY_DAYS):
+    if observed * step < pd.Timedelta(MIN_HISTORY_DAYS, unit="D"):
         raise DataError(
             f"{name}: {observed} observed intervals of {step}; at least {MIN_HISTORY_DAYS} "
             "days of history are needed"
@@ -108,7 +108,7 @@ def _infer_step(index: pd.DatetimeIndex, name: str) -> pd.Timedelta:
     if len(index) < 2:
         raise DataError(f"{name}: at least {MIN_HISTORY_DAYS} days of history are needed")
     step = pd.Timedelta((index[1:] - index[:-1]).min())
-    if step <= pd.Timedelta(0) or pd.Timedelta(days=1) % step != pd.Timedelta(0):
+    if step <= pd.Timedelta(0) or pd.Timedelta(1, unit="D") % step != pd.Timedelta(0):
         raise DataError(
             f"{name}: column 'interval_start': interval {step} does not divide a day evenly"
         )

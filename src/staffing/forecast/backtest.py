@@ -93,18 +93,18 @@ def backtest(
 
 
 def _steps(series: pd.Series, hours: float) -> int:
-    return int(np.ceil(pd.Timedelta(hours=hours) / pd.Timedelta(series.index.freq)))
+    return int(np.ceil(pd.Timedelta(hours, unit="h") / pd.Timedelta(series.index.freq)))
 
 
 def _origins(series: pd.Series, horizon: float, step: float, count: int) -> list[pd.Timestamp]:
     end = series.index[-1] + series.index.freq
-    last = end - pd.Timedelta(hours=horizon)
-    origins = [last - k * pd.Timedelta(hours=step) for k in range(count)][::-1]
-    first_allowed = series.index[0] + pd.Timedelta(days=15)
+    last = end - pd.Timedelta(horizon, unit="h")
+    origins = [last - k * pd.Timedelta(step, unit="h") for k in range(count)][::-1]
+    first_allowed = series.index[0] + pd.Timedelta(15, unit="D")
     if origins[0] < first_allowed:
         raise DataError(
             f"history (queue {series.name!r}): {count} origins {step} hours apart with a "
-            f"{horizon}-hour horizon need history from {origins[0] - pd.Timedelta(days=15)}; "
+            f"{horizon}-hour horizon need history from {origins[0] - pd.Timedelta(15, unit='D')}; "
             f"it starts at {series.index[0]}"
         )
     return origins

@@ -334,12 +334,12 @@ def _periods(absolute: pd.Series, horizon_hours: float | None, horizon_days: flo
     if horizon_hours is not None:
         if not horizon_hours > 0:
             raise ValueError(f"horizon_hours: expected > 0, got {horizon_hours}")
-        return max(1, int(np.ceil(pd.Timedelta(hours=horizon_hours) / step)))
+        return max(1, int(np.ceil(pd.Timedelta(horizon_hours, unit="h") / step)))
     if not horizon_days > 0:
         raise ValueError(f"horizon_days: expected > 0, got {horizon_days}")
     tz = absolute.index.tz
     start = absolute.index[-1] + step
-    end_local = start.tz_localize(None) + pd.Timedelta(days=horizon_days)
+    end_local = start.tz_localize(None) + pd.Timedelta(horizon_days, unit="D")
     end = end_local.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
     return max(1, int(np.ceil((end - start) / step)))
 

@@ -146,7 +146,7 @@ class Calendar:
     def eve(self, local: pd.DatetimeIndex) -> np.ndarray:
         """Whether each local time falls on the day before a holiday (not itself a holiday)."""
         days = self._days(local)
-        tomorrow = pd.Index((local.normalize() + pd.Timedelta(days=1)).date)
+        tomorrow = pd.Index((local.normalize() + pd.Timedelta(1, unit="D")).date)
         return np.asarray(tomorrow.isin(days)) & ~self.holiday(local)
 
     def features(self, local: pd.DatetimeIndex) -> pd.DataFrame:

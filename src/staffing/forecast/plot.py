@@ -107,7 +107,7 @@ def plot_forecast(
     else:
         rows = history if "queue" not in history.columns else history[history["queue"] == queue]
         past = pd.Series(rows["volume"].to_numpy(), index=pd.DatetimeIndex(rows["interval_start"]))
-    past = past[past.index >= part.index[0] - pd.Timedelta(days=history_days)]
+    past = past[past.index >= part.index[0] - pd.Timedelta(history_days, unit="D")]
     ax.plot(past.index, past.to_numpy(), color="0.3", lw=0.8, label="history")
     bands = sorted(
         (c for c in part.columns if re.fullmatch(r"q\d+(\.\d+)?", str(c))),

@@ -410,7 +410,7 @@ def _violators(p: _Problem, y: dict, rule: str) -> list[str]:
             )
         else:
             spans = sorted((p.groups["start"].iloc[g], p.groups["end"].iloc[g]) for g in taken)
-            gap = pd.Timedelta(hours=rules.min_rest_hours)
+            gap = pd.Timedelta(rules.min_rest_hours, unit="h")
             bad = any(b[0] < a[1] + gap for a, b in itertools.pairwise(spans))
         if bad:
             out.append(agent.name)
@@ -460,8 +460,9 @@ def assign_agents(
     >>> rules = ShiftRules(interval_minutes=60, shifts=[ShiftType(
     ...     name="d", length_hours=8, start_earliest="09:00", start_latest="09:00")])
     >>> t = pd.Timestamp("2024-01-01 09:00")
-    >>> roster = pd.DataFrame({"shift": ["d", "d"], "start": [t, t + pd.Timedelta("1D")],
-    ...                        "end": [t + pd.Timedelta("8h"), t + pd.Timedelta("32h")],
+    >>> hours = pd.Timedelta(1, unit="h")
+    >>> roster = pd.DataFrame({"shift": ["d", "d"], "start": [t, t + 24 * hours],
+    ...                        "end": [t + 8 * hours, t + 32 * hours],
     ...                        "agents": [1, 1], "breaks": [[], []]})
     >>> agents = [Agent(name="Ann", contracted_hours=40, unavailable=["tue"]),
     ...           Agent(name="Bob", contracted_hours=40)]

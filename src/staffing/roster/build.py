@@ -133,8 +133,8 @@ def _groups(model: RosterModel) -> pd.DataFrame:
         t0 = times.iloc[start]
         breaks = [
             (
-                t0 + pd.Timedelta(minutes=o * step),
-                t0 + pd.Timedelta(minutes=o * step + b.length_minutes),
+                t0 + pd.Timedelta(o * step, unit="min"),
+                t0 + pd.Timedelta(o * step + b.length_minutes, unit="min"),
             )
             for o, b in zip(offsets, spec.breaks, strict=True)
         ]
@@ -142,7 +142,7 @@ def _groups(model: RosterModel) -> pd.DataFrame:
             {
                 "shift": spec.name,
                 "start": t0,
-                "end": t0 + pd.Timedelta(minutes=spec.length_minutes),
+                "end": t0 + pd.Timedelta(spec.length_minutes, unit="min"),
                 "agents": n,
                 "breaks": breaks,
             }

@@ -131,7 +131,9 @@ def read_requirements(
         frame = source.reset_index(drop=True).copy()
     else:
         try:
-            frame = pd.read_csv(source, dtype={"interval_start": str})
+            frame = pd.read_csv(
+                source, dtype={"interval_start": str}, float_precision="round_trip"
+            )
         except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
             raise DataError(f"{name}: cannot read CSV ({err})") from None
     missing = [c for c in ("interval_start", "required") if c not in frame.columns]

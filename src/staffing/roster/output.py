@@ -9,8 +9,8 @@ Examples
 >>> times = pd.date_range("2024-01-01", periods=4, freq="60min")
 >>> req = pd.DataFrame({"interval_start": times, "required": [1, 1, 1, 1]})
 >>> roster = pd.DataFrame({"shift": ["s"], "start": [times[0]],
-...                        "end": [times[0] + pd.Timedelta(hours=3)], "agents": [1],
-...                        "breaks": [[(times[1], times[1] + pd.Timedelta(hours=1))]]})
+...                        "end": [times[0] + pd.Timedelta(3, unit="h")], "agents": [1],
+...                        "breaks": [[(times[1], times[1] + pd.Timedelta(1, unit="h"))]]})
 >>> coverage_from_roster(roster, req, 60)["scheduled"].tolist()
 [1, 0, 1, 0]
 """
@@ -76,7 +76,7 @@ def coverage_from_roster(
     >>> import pandas as pd
     >>> times = pd.date_range("2024-01-01", periods=3, freq="60min")
     >>> req = pd.DataFrame({"interval_start": times, "required": [2, 2, 2]})
-    >>> roster = pd.DataFrame({"start": [times[2]], "end": [times[2] + pd.Timedelta("2h")],
+    >>> roster = pd.DataFrame({"start": [times[2]], "end": [times[2] + pd.Timedelta(2, unit="h")],
     ...                        "agents": [2], "breaks": [[]]})
     >>> coverage_from_roster(roster, req, 60)["shortfall"].tolist()
     [0, 2, 0]
@@ -116,7 +116,7 @@ def format_breaks(breaks: list[tuple[pd.Timestamp, pd.Timestamp]]) -> str:
     --------
     >>> import pandas as pd
     >>> t = pd.Timestamp("2024-01-01 10:00", tz="Europe/London")
-    >>> format_breaks([(t, t + pd.Timedelta("30min"))])
+    >>> format_breaks([(t, t + pd.Timedelta(30, unit="min"))])
     '2024-01-01T10:00:00+00:00/2024-01-01T10:30:00+00:00'
     """
     return ";".join(f"{s.isoformat()}/{e.isoformat()}" for s, e in breaks)
@@ -156,7 +156,7 @@ def roster_to_csv_frame(roster: pd.DataFrame) -> pd.DataFrame:
     --------
     >>> import pandas as pd
     >>> t = pd.Timestamp("2024-07-01 08:00", tz="Europe/London")
-    >>> frame = pd.DataFrame({"shift": ["s"], "start": [t], "end": [t + pd.Timedelta("8h")],
+    >>> frame = pd.DataFrame({"shift": ["s"], "start": [t], "end": [t + pd.Timedelta(8, unit="h")],
     ...                       "agents": [3], "breaks": [[]]})
     >>> [str(v) for v in roster_to_csv_frame(frame).iloc[0]]
     ['2024-07-01T08:00:00+01:00', '2024-07-01T16:00:00+01:00', '3', '', 's']

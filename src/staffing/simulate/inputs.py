@@ -120,8 +120,8 @@ def read_staffing(path: str | Path, tz: str | None = None) -> pd.DataFrame:
     ...     "2024-03-04T12:00:00+00:00/2024-03-04T12:30:00+00:00\\n"
     ... )
     >>> roster = read_staffing(io.StringIO(text))
-    >>> roster.loc[0, "agents"], roster.loc[0, "breaks"]
-    (np.int64(3), '2024-03-04T12:00:00+00:00/2024-03-04T12:30:00+00:00')
+    >>> int(roster.loc[0, "agents"]), roster.loc[0, "breaks"]
+    (3, '2024-03-04T12:00:00+00:00/2024-03-04T12:30:00+00:00')
     """
     name = _name(path)
     frame = _read_csv(path, "staffing")
@@ -147,7 +147,7 @@ def _name(path: object) -> str:
 
 def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype={"breaks": str, "queue": str})
+        return pd.read_csv(path, dtype={"breaks": str, "queue": str}, float_precision="round_trip")
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataError(f"{_name(path)}: cannot read the {what} CSV: {err}") from err
 
@@ -357,7 +357,7 @@ def _agents_from_roster(frame: pd.DataFrame, horizon: Horizon) -> Agents:
         raise DataError(
             f"roster: shifts run from {start.min()} to {end.max()}, outside the forecast "
             f"({horizon.interval_start[0]} to "
-            f"{horizon.interval_start[-1] + pd.Timedelta(seconds=horizon.interval_seconds)})"
+            f"{horizon.interval_start[-1] + pd.Timedelta(horizon.interval_seconds, unit='s')})"
         )
     return _pack(starts, ends, sizes)
 
