@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from staffing._compat import CSV_EXACT_FLOATS
 from staffing.errors import DataError, InfeasibleError
 from staffing.roster.rules import WEEKDAYS, ShiftRules, clock_minutes
 from staffing.roster.solver import linear
@@ -131,9 +132,7 @@ def read_requirements(
         frame = source.reset_index(drop=True).copy()
     else:
         try:
-            frame = pd.read_csv(
-                source, dtype={"interval_start": str}, float_precision="round_trip"
-            )
+            frame = pd.read_csv(source, dtype={"interval_start": str}, **CSV_EXACT_FLOATS)
         except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
             raise DataError(f"{name}: cannot read CSV ({err})") from None
     missing = [c for c in ("interval_start", "required") if c not in frame.columns]

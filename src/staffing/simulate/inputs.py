@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from staffing._compat import CSV_EXACT_FLOATS
 from staffing.errors import DataError
 from staffing.simulate._engine import Agents
 
@@ -147,7 +148,7 @@ def _name(path: object) -> str:
 
 def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype={"breaks": str, "queue": str}, float_precision="round_trip")
+        return pd.read_csv(path, dtype={"breaks": str, "queue": str}, **CSV_EXACT_FLOATS)
     except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise DataError(f"{_name(path)}: cannot read the {what} CSV: {err}") from err
 
