@@ -124,8 +124,12 @@ def test_write_creates_every_file_and_refuses_to_overwrite(result, tmp_path):
     with pytest.raises(FileExistsError, match="--force"):
         result.write(out)
     (out / "keep.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="keep.txt"):
+        result.write(out, force=True)
+    assert (out / "keep.txt").read_text() == "mine"
+    (out / "keep.txt").unlink()
     result.write(out, force=True)
-    assert not (out / "keep.txt").exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUT_FILES)
 
 
 def test_forecast_csv_has_offsets_and_reads_back(result, tmp_path):

@@ -34,10 +34,7 @@ Examples
 
 from __future__ import annotations
 
-import json
 import math
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import ConfigError, DataError
+from staffing.output import OUTPUT_FILES, check_output_dir, write_plan
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -55,17 +53,6 @@ if TYPE_CHECKING:
     from staffing.config import PlanConfig
 
 __all__ = ["OUTPUT_FILES", "Plan", "check_output_dir", "plan", "write_plan"]
-
-#: Files :func:`write_plan` writes into the output directory.
-OUTPUT_FILES = (
-    "forecast.csv",
-    "requirements.csv",
-    "roster.csv",
-    "coverage.csv",
-    "simulation.csv",
-    "summary.json",
-    "report.html",
-)
 
 Progress = Callable[[str], None]
 
@@ -608,109 +595,3 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
-
-
-def check_output_dir(directory: str | Path, *, force: bool = False) -> None:
-    """Refuse an output directory that would lose a user's files.
-
-    Parameters
-    ----------
-    directory : str or pathlib.Path
-        Intended output directory.
-    force : bool
-        Allow replacing an existing non-empty directory.
-
-    Raises
-    ------
-    FileExistsError
-        ``directory`` is a file, or a non-empty directory and ``force`` is false.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> taken = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (taken / "mine.txt").write_text("keep")
-    >>> check_output_dir(taken)
-    Traceback (most recent call last):
-    ...
-    FileExistsError: ...: directory exists and is not empty; use --force to replace it
-    """
-    target = Path(directory)
-    if target.exists() and not target.is_dir():
-        raise FileExistsError(f"{target}: exists and is not a directory")
-    if target.is_dir() and any(target.iterdir()) and not force:
-        raise FileExistsError(
-            f"{target}: directory exists and is not empty; use --force to replace it"
-        )
-
-
-def write_plan(result: Plan, directory: str | Path, *, force: bool = False) -> Path:
-    """Write a plan's files (:data:`OUTPUT_FILES`) into ``directory``.
-
-    The files are written into a temporary directory beside ``directory`` and moved into place
-    only when all of them are complete, so a failed run leaves nothing that looks finished.
-
-    Parameters
-    ----------
-    result : Plan
-        The plan to write.
-    directory : str or pathlib.Path
-        Output directory; created if absent.
-    force : bool
-        Replace an existing non-empty directory (default ``False``: refuse).
-
-    Returns
-    -------
-    pathlib.Path
-        The output directory.
-
-    Raises
-    ------
-    FileExistsError
-        ``directory`` exists, is not empty, and ``force`` is false.
-    """
-    target = Path(directory)
-    check_output_dir(target, force=force)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
-        _write_files(result, staging)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
-
-
-def _write_files(result: Plan, out: Path) -> None:
-    from staffing.io import write_frame_csv
-    from staffing.report import render_report
-
-    write_frame_csv(_forecast_output(result.forecast), out / "forecast.csv")
-    write_frame_csv(result.requirements, out / "requirements.csv")
-    write_frame_csv(_roster_output(result.roster), out / "roster.csv")
-    write_frame_csv(result.coverage, out / "coverage.csv")
-    write_frame_csv(result.simulation, out / "simulation.csv")
-    (out / "summary.json").write_text(
-        json.dumps(result.summary(), indent=2, default=str) + "\n", encoding="utf-8"
-    )
-    (out / "report.html").write_text(render_report(result), encoding="utf-8")
-
-
-def _roster_output(roster: pd.DataFrame) -> pd.DataFrame:
-    """``queue,start,end,agents,breaks,shift`` with breaks as ``start/end;start/end``."""
-    if roster.empty:
-        return pd.DataFrame(columns=["queue", "start", "end", "agents", "breaks", "shift"])
-    from staffing.roster.output import roster_to_csv_frame
-
-    frame = roster_to_csv_frame(roster)
-    frame.insert(0, "queue", roster["queue"].to_numpy())
-    return frame
-
-
-def _forecast_output(forecast: pd.DataFrame) -> pd.DataFrame:
-    frame = forecast.rename(columns={"interval_start": "timestamp"})
-    first = ["timestamp", "queue", "volume"]
-    return frame[first + [c for c in frame.columns if c not in first]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -29,9 +30,15 @@ __all__ = ["plan"]
     required=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="Output directory for forecast.csv, requirements.csv, roster.csv, coverage.csv, "
-    "simulation.csv, summary.json and report.html.",
+    "simulation.csv, summary.json and report.html; created with missing parents. Must be new, "
+    "empty or a previous plan; not a symbolic link.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing non-empty output directory.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace a previous plan in --out. A directory holding any other file is never "
+    "replaced. Default: off.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def plan(
@@ -53,8 +60,9 @@ def plan(
       staffing plan --example --out plan-example
       staffing plan calls.csv --config plan.toml --out plan-2025-w46 --quiet
 
-    Exit status: 0 success; 1 bad data or a plan that cannot be met; 2 usage or configuration
-    error.
+    Exit status: 0 success; 1 bad data, a plan that cannot be met, another staffing run
+    writing --out, or a file that cannot be written; 2 usage or configuration error, including
+    an --out that cannot be used.
     """
     from staffing.config import PlanConfig, load_config
     from staffing.datasets import load_example, load_example_config
@@ -70,8 +78,10 @@ def plan(
         config = load_config(config_path)
     _check_output(out_dir, force)
     say = None if quiet else (lambda message: click.echo(f"staffing: {message}", err=True))
-    result = run_plan(load_example() if example else history, config, progress=say)
-    result.write(out_dir, force=force)
+    with contextlib.ExitStack() as claimed:
+        _claim_output(claimed, out_dir, force)
+        result = run_plan(load_example() if example else history, config, progress=say)
+        result.write(out_dir, force=force)
     summary = result.summary()
     if as_json:
         click.echo(json.dumps(summary, indent=2, default=str))
@@ -80,13 +90,23 @@ def plan(
 
 
 def _check_output(out_dir: Path, force: bool) -> None:
-    """Fail before any work, as a usage error, if --out would lose the user's files."""
-    from staffing.plan import check_output_dir
+    """Fail before any work, as a usage error, if --out would lose files or can never work."""
+    from staffing.output import check_output_dir
 
     try:
         check_output_dir(out_dir, force=force)
-    except FileExistsError as err:
+    except OSError as err:
         raise click.UsageError(f"--out {err}") from None
+
+
+def _claim_output(stack: contextlib.ExitStack, out_dir: Path, force: bool) -> None:
+    """Lock --out for this run until the plan is written; fail (exit 1) if another run has it."""
+    from staffing.output import claim_output_dir
+
+    try:
+        stack.enter_context(claim_output_dir(out_dir, force=force))
+    except OSError as err:
+        raise click.ClickException(f"--out {err}") from None
 
 
 def _headline(summary: dict, out_dir: Path) -> str:

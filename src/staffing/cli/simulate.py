@@ -31,7 +31,8 @@ REPLICATIONS_FILE = "simulation_replications.csv"
     "--replications", type=click.IntRange(min=1), default=20, show_default=True,
     help="Number of independent replications.",
 )  # fmt: skip
-@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path),
+@click.option("--out", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
               help="Output directory (created if missing). Required.")  # fmt: skip
 @click.option(
     "--patience", type=click.FloatRange(min=0, min_open=True), default=None,

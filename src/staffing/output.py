@@ -1,0 +1,628 @@
+"""Writing a plan's output directory without losing anything.
+
+:func:`write_plan` (and ``staffing plan --out``) follow these rules; the plan guide's "Output
+directory" section states them for planners.
+
+1. **Claim first.** A run *claims* its output directory before any expensive work
+   (:func:`claim_output_dir`): the path is checked (:func:`check_output_dir`), missing parent
+   directories are created, and an OS lock on ``<parent>/.<name>.staffing-lock`` is taken and
+   held until the files are in place. A second run on the same directory fails at once with
+   :class:`BlockingIOError`; two runs never mix their files.
+2. **Replace only a plan.** An existing directory is written into only if it is empty or holds
+   a previous plan: nothing but files named in :data:`OUTPUT_FILES` (desktop litter such as
+   ``.DS_Store`` is tolerated and kept), including a ``summary.json`` written by a plan. A
+   previous plan is replaced only with ``force``; anything else is refused even with ``force``.
+   The filesystem root, the home directory, a directory holding the current directory and a
+   symbolic link are always refused. Nothing is ever deleted except old plan files that the new
+   ones replace.
+3. **Stage, then swap.** Files are written into a hidden staging directory
+   ``<parent>/.<name>.staffing-<8 hex>.tmp`` and moved into place only when all are written. A
+   new directory appears in one rename; into an existing one the old ``summary.json`` is removed
+   first and the new one moved in last, so a directory with a ``summary.json`` is complete.
+4. **Clean up.** On any error, Ctrl-C (SIGINT), SIGTERM or SIGHUP the staging directory, the
+   lock file and the parent directories the run created are removed. In the main thread SIGTERM
+   and SIGHUP (when their handler is the default) raise :class:`Terminated` for the duration of
+   the claim; the previous handlers are restored afterwards. Staging left by a killed run
+   (SIGKILL, power loss) is removed by the next run on the same directory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from staffing.plan import Plan
+
+__all__ = ["OUTPUT_FILES", "Terminated", "check_output_dir", "claim_output_dir", "write_plan"]
+
+#: Files :func:`write_plan` writes into the output directory.
+OUTPUT_FILES = (
+    "forecast.csv",
+    "requirements.csv",
+    "roster.csv",
+    "coverage.csv",
+    "simulation.csv",
+    "summary.json",
+    "report.html",
+)
+
+_SUMMARY = "summary.json"
+#: Files a desktop puts into any folder it shows: tolerated (and kept) beside a plan.
+_DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+#: Largest ``summary.json`` read when recognising a previous plan [bytes].
+_SUMMARY_MAX_BYTES = 10_000_000
+_STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+Writer = Callable[[Path], Any]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP arrived while an output directory was claimed.
+
+    Raised in the main thread instead of the default (immediate death), so that the claim removes
+    its staging directory and lock. It is a :class:`KeyboardInterrupt`: callers and the command
+    line treat it like Ctrl-C.
+
+    Parameters
+    ----------
+    signum : int
+        The signal number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"stopped by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+# -- checks -----------------------------------------------------------------------------------
+
+
+def check_output_dir(directory: str | Path, *, force: bool = False) -> None:
+    """Refuse an output directory that would lose a user's files or can never be written.
+
+    Has no side effect: nothing is created or locked (:func:`claim_output_dir` does that).
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        Intended output directory. Missing parent directories are allowed (they are created).
+    force : bool
+        Allow replacing a previous plan (a directory holding only :data:`OUTPUT_FILES`).
+
+    Raises
+    ------
+    FileExistsError
+        ``directory`` holds files that are not plan outputs, holds a previous plan and ``force``
+        is false, is a symbolic link, the filesystem root, the home directory, or holds the
+        current directory.
+    NotADirectoryError
+        ``directory`` or one of its parents is a file.
+    PermissionError
+        The directory, or the parent it would be created in, is not writable.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> taken = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (taken / "mine.txt").write_text("keep")
+    >>> check_output_dir(taken, force=True)
+    Traceback (most recent call last):
+    ...
+    FileExistsError: ...: holds files that are not plan outputs (mine.txt); ...
+    """
+    shown = os.fspath(directory) or "."
+    try:
+        cwd = Path(os.path.realpath(os.getcwd()))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{shown}: the current directory no longer exists") from None
+    target = _absolute(directory)
+    _check_location(target, shown, cwd)
+    if os.path.islink(target):
+        raise FileExistsError(
+            f"{shown}: is a symbolic link; give the directory itself (staffing does not write "
+            "through links)"
+        )
+    if os.path.exists(target) and not os.path.isdir(target):
+        raise NotADirectoryError(f"{shown}: exists and is not a directory")
+    _check_parent(target, shown)
+    if os.path.isdir(target):
+        _check_contents(target, shown, force)
+        if not os.access(target, os.W_OK | os.X_OK):
+            raise PermissionError(f"{shown}: directory is not writable")
+
+
+def _absolute(directory: str | Path) -> Path:
+    """Absolute, normalised (``.`` and ``..`` folded), symbolic links kept."""
+    return Path(os.path.abspath(os.fspath(directory) or "."))
+
+
+def _check_location(target: Path, shown: str, cwd: Path) -> None:
+    real = Path(os.path.realpath(target))
+    refusal = None
+    if target.parent == target or real.parent == real:
+        refusal = "is the filesystem root"
+    elif (home := os.path.expanduser("~")) != "~" and real == Path(os.path.realpath(home)):
+        refusal = "is your home directory"
+    elif real in cwd.parents:
+        refusal = "holds the current directory"
+    if refusal:
+        raise FileExistsError(f"{shown}: {refusal}; choose a new directory for the plan")
+
+
+def _check_parent(target: Path, shown: str) -> None:
+    existing = next(p for p in target.parents if os.path.lexists(p))
+    if not existing.is_dir():
+        raise NotADirectoryError(f"{shown}: {existing} is not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(f"{shown}: cannot create files in {existing} (permission denied)")
+    longest = _name_max(existing) - (len(os.fsencode(_staging_name(""))))
+    if len(os.fsencode(target.name)) > longest:
+        raise OSError(f"{shown}: name too long (at most {longest} bytes here)")
+
+
+def _name_max(directory: Path) -> int:
+    """Longest file name in ``directory`` [bytes]."""
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):  # no pathconf (Windows) or no answer
+        return 255
+
+
+def _staging_name(name: str, token: str = "0" * 8) -> str:
+    """Name of a staging directory of the output directory ``name`` (``token``: 8 hex digits)."""
+    return f".{name}.staffing-{token}.tmp"
+
+
+def _check_contents(target: Path, shown: str, force: bool) -> None:
+    try:
+        with os.scandir(target) as found:
+            entries = [e for e in found if e.name not in _DESKTOP_FILES]
+    except OSError as err:
+        raise _named(err, shown, "cannot read the directory") from err
+    if not entries:
+        return
+    foreign = sorted(
+        e.name
+        for e in entries
+        if e.name not in OUTPUT_FILES or not e.is_file(follow_symlinks=False)
+    )
+    advice = "choose a new or empty directory (--force replaces only a previous plan)"
+    if foreign:
+        listed = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise FileExistsError(
+            f"{shown}: holds files that are not plan outputs ({listed}); {advice}"
+        )
+    if not _is_plan_summary(target / _SUMMARY):
+        raise FileExistsError(
+            f"{shown}: holds plan file names but no summary.json of a previous plan; {advice}"
+        )
+    if not force:
+        raise FileExistsError(f"{shown}: holds a previous plan; use --force to replace it")
+
+
+def _is_plan_summary(path: Path) -> bool:
+    """Whether ``path`` is a ``summary.json`` written by a plan (an object with its keys)."""
+    try:
+        if path.is_symlink() or path.stat().st_size > _SUMMARY_MAX_BYTES:
+            return False
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(summary, dict) and {"horizon", "queues"} <= summary.keys()
+
+
+def _named(err: OSError, path: str, action: str) -> OSError:
+    """The same kind of error, its message naming ``path``, the action and the reason."""
+    kind = type(err) if type(err).__module__ == "builtins" else OSError
+    named = kind(f"{path}: {action}: {err.strerror or err}")
+    named.errno = err.errno
+    return named
+
+
+# -- claiming: lock, signals, parents ---------------------------------------------------------
+
+
+class _Lock:
+    """An exclusive, non-blocking OS lock on a file that is removed on release."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """Take the lock; ``False`` if another process or thread holds it."""
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                _lock_fd(fd)
+                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except (BlockingIOError, FileNotFoundError) as err:
+                os.close(fd)
+                if isinstance(err, BlockingIOError):
+                    return False
+                continue  # removed by the previous holder between open and lock: try again
+            except BaseException:
+                os.close(fd)
+                raise
+            if same:
+                self._fd = fd
+                return True
+            os.close(fd)  # replaced by a newer lock file: lock that one instead
+
+    def release(self) -> None:
+        """Remove the lock file, then release the lock (later runs recreate the file)."""
+        if self._fd is None:
+            return
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+        os.close(self._fd)
+        self._fd = None
+
+
+def _lock_fd(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    import msvcrt  # pragma: no cover - Windows
+
+    try:  # pragma: no cover - Windows
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError as err:  # pragma: no cover - Windows
+        raise BlockingIOError(str(err)) from err
+
+
+class _SignalGuard:
+    """Turn stop signals into exceptions in the main thread; defer them in critical sections."""
+
+    def __init__(self) -> None:
+        self._previous: dict[int, Any] = {}
+        self._deferring = 0
+        self._received: int | None = None
+        self._raised = False
+
+    def install(self) -> None:
+        """Take over SIGINT, SIGTERM and SIGHUP where their handler is Python's default."""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for signum in _STOP_SIGNALS:
+            current = signal.getsignal(signum)
+            if current == signal.SIG_DFL or current is signal.default_int_handler:
+                self._previous[signum] = signal.signal(signum, self._handle)
+
+    def restore(self) -> None:
+        """Put the previous handlers back."""
+        for signum, previous in self._previous.items():
+            signal.signal(signum, previous)
+        self._previous.clear()
+
+    @contextlib.contextmanager
+    def critical(self) -> Iterator[None]:
+        """Defer a stop signal until the block ends (then raise it)."""
+        self._deferring += 1
+        try:
+            yield
+        finally:
+            self._deferring -= 1
+        if not self._deferring and self._received is not None and not self._raised:
+            self._stop()
+
+    def _handle(self, signum: int, _frame: Any) -> None:
+        if self._received is not None:
+            return  # already stopping: let the cleanup finish
+        self._received = signum
+        if not self._deferring:
+            self._stop()
+
+    def _stop(self) -> None:
+        self._raised = True
+        if self._received == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Terminated(self._received or signal.SIGTERM)
+
+
+class _Claim:
+    """An output directory claimed by one thread (re-entrant for that thread)."""
+
+    def __init__(self, target: Path, shown: str, guard: _SignalGuard) -> None:
+        self.target = target
+        self.shown = shown
+        self.guard = guard
+        self.owner = threading.get_ident()
+
+
+_CLAIMS: dict[str, _Claim] = {}
+_CLAIMS_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def claim_output_dir(directory: str | Path, *, force: bool = False) -> Iterator[Path]:
+    """Check, lock and hold an output directory until the block ends.
+
+    Run the expensive work and :func:`write_plan` inside the block: no other staffing run can
+    write the directory meanwhile, and on an error or a stop signal everything the claim created
+    is removed. Claims by the same thread nest (:func:`write_plan` claims again).
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        Output directory; missing parent directories are created (and removed again if the
+        directory was not written).
+    force : bool
+        Allow replacing a previous plan.
+
+    Yields
+    ------
+    pathlib.Path
+        The absolute output directory.
+
+    Raises
+    ------
+    BlockingIOError
+        Another staffing run (process or thread) is writing the directory.
+    OSError
+        As :func:`check_output_dir`, or a parent directory or the lock file cannot be created.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "plan"
+    >>> with claim_output_dir(out) as target:
+    ...     with claim_output_dir(out):  # the same thread may claim again
+    ...         pass
+    >>> target == out
+    True
+    """
+    with _claim(directory, force) as claim:
+        yield claim.target
+
+
+@contextlib.contextmanager
+def _claim(directory: str | Path, force: bool) -> Iterator[_Claim]:
+    check_output_dir(directory, force=force)
+    shown, target = os.fspath(directory) or ".", _absolute(directory)
+    key = os.path.join(os.path.realpath(target.parent), target.name)
+    with _CLAIMS_LOCK:
+        held = _CLAIMS.get(key)
+    if held is not None and held.owner == threading.get_ident():
+        yield held
+        return
+    if held is not None:
+        raise _busy(shown)
+    guard = _SignalGuard()
+    guard.install()
+    created: list[Path] = []
+    lock = _Lock(target.parent / f".{target.name}.staffing-lock")
+    try:
+        created = _make_parents(target.parent, shown)
+        _acquire(lock, shown)
+        claim = _Claim(target, shown, guard)
+        with _CLAIMS_LOCK:
+            _CLAIMS[key] = claim
+        check_output_dir(directory, force=force)  # again: it may have changed before the lock
+        _remove_stale_staging(target)
+        yield claim
+    finally:
+        with guard.critical():
+            with _CLAIMS_LOCK:
+                if _CLAIMS.get(key) is not None and _CLAIMS[key].guard is guard:
+                    del _CLAIMS[key]
+            lock.release()
+            if not os.path.lexists(target):
+                _remove_created(created)
+            guard.restore()
+
+
+def _busy(shown: str) -> BlockingIOError:
+    return BlockingIOError(
+        f"{shown}: another staffing run is writing this directory; wait for it to finish or "
+        "choose another directory"
+    )
+
+
+def _acquire(lock: _Lock, shown: str) -> None:
+    try:
+        acquired = lock.acquire()
+    except OSError as err:
+        raise _named(err, shown, f"cannot create the lock file {lock.path}") from err
+    if not acquired:
+        raise _busy(shown)
+
+
+def _make_parents(parent: Path, shown: str) -> list[Path]:
+    """Create ``parent`` and its missing ancestors; return those created, deepest first."""
+    missing = []
+    ancestor = parent
+    while not os.path.lexists(ancestor):
+        missing.append(ancestor)
+        ancestor = ancestor.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _named(err, shown, f"cannot create the parent directory {parent}") from err
+    return missing
+
+
+def _remove_created(created: list[Path]) -> None:
+    for path in created:
+        try:
+            os.rmdir(path)
+        except OSError:
+            return  # not empty (someone else uses it) or gone: leave the rest
+
+
+def _staging_pattern(target: Path) -> re.Pattern[str]:
+    prefix, suffix = _staging_name(target.name, "\0").split("\0")  # no file name holds NUL
+    return re.compile(re.escape(prefix) + "[0-9a-f]{8}" + re.escape(suffix))
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Remove staging directories of ``target`` left by killed runs (its lock is held)."""
+    pattern = _staging_pattern(target)
+    with contextlib.suppress(OSError):
+        for name in os.listdir(target.parent):
+            stale = target.parent / name
+            if (
+                pattern.fullmatch(name)
+                and not stale.is_symlink()
+                and _holds_only_plan_files(stale)
+            ):
+                shutil.rmtree(stale, ignore_errors=True)
+
+
+def _holds_only_plan_files(directory: Path) -> bool:
+    try:
+        with os.scandir(directory) as entries:
+            return all(
+                e.name in OUTPUT_FILES and e.is_file(follow_symlinks=False) for e in entries
+            )
+    except OSError:
+        return False
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def write_plan(result: Plan, directory: str | Path, *, force: bool = False) -> Path:
+    """Write a plan's files (:data:`OUTPUT_FILES`) into ``directory``.
+
+    The files are written into a staging directory beside ``directory`` and moved into place
+    only when all of them are complete, under the claim of :func:`claim_output_dir`; a failed or
+    interrupted run leaves the directory as it was (see the module notes for the rules).
+
+    Parameters
+    ----------
+    result : Plan
+        The plan to write.
+    directory : str or pathlib.Path
+        Output directory; created (with missing parents) if absent.
+    force : bool
+        Replace a previous plan in ``directory`` (default ``False``: refuse). Never replaces a
+        directory holding other files.
+
+    Returns
+    -------
+    pathlib.Path
+        The output directory.
+
+    Raises
+    ------
+    FileExistsError
+        ``directory`` holds a previous plan and ``force`` is false, or holds other files.
+    BlockingIOError
+        Another staffing run is writing ``directory``.
+    OSError
+        A file cannot be written (the message names it and gives the reason, e.g. no space
+        left on device).
+    """
+    with _claim(directory, force) as claim:
+        _write_directory(claim, _plan_files(result))
+    return Path(directory)
+
+
+def _write_directory(claim: _Claim, files: dict[str, Writer]) -> None:
+    """Write ``files`` (name -> writer of that path) into a staging directory, then swap."""
+    staging = _make_staging(claim)
+    try:
+        for name, write in files.items():
+            try:
+                write(staging / name)
+            except OSError as err:
+                raise _named(err, os.path.join(claim.shown, name), "cannot write") from err
+        with claim.guard.critical():
+            _move_into_place(staging, claim)
+    except BaseException:
+        with claim.guard.critical():
+            shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _make_staging(claim: _Claim) -> Path:
+    """A new staging directory beside the target, with the default permissions."""
+    while True:
+        staging = claim.target.parent / _staging_name(claim.target.name, secrets.token_hex(4))
+        try:
+            staging.mkdir()
+            return staging
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise _named(
+                err, claim.shown, f"cannot create a staging directory in {claim.target.parent}"
+            ) from err
+
+
+def _move_into_place(staging: Path, claim: _Claim) -> None:
+    """Rename ``staging`` to the target, or move its files into the existing target."""
+    target = claim.target
+    try:
+        if not os.path.lexists(target):
+            os.rename(staging, target)
+            return
+        (target / _SUMMARY).unlink(missing_ok=True)  # an incomplete plan has no summary
+        new = sorted(os.listdir(staging))
+        for name in (n for n in new if n != _SUMMARY):
+            os.replace(staging / name, target / name)
+        for name in (n for n in OUTPUT_FILES if n not in new):
+            (target / name).unlink(missing_ok=True)  # old plan files the new plan lacks
+        if _SUMMARY in new:
+            os.replace(staging / _SUMMARY, target / _SUMMARY)
+        staging.rmdir()
+    except OSError as err:
+        raise _named(err, claim.shown, "cannot move the new files into place") from err
+
+
+def _plan_files(result: Plan) -> dict[str, Writer]:
+    """Writer of each output file of a plan, by file name."""
+    from staffing.io import write_frame_csv
+    from staffing.report import render_report
+
+    def text(make: Callable[[], str]) -> Writer:
+        return lambda path: path.write_text(make(), encoding="utf-8")
+
+    return {
+        "forecast.csv": lambda p: write_frame_csv(_forecast_output(result.forecast), p),
+        "requirements.csv": lambda p: write_frame_csv(result.requirements, p),
+        "roster.csv": lambda p: write_frame_csv(_roster_output(result.roster), p),
+        "coverage.csv": lambda p: write_frame_csv(result.coverage, p),
+        "simulation.csv": lambda p: write_frame_csv(result.simulation, p),
+        "summary.json": text(lambda: json.dumps(result.summary(), indent=2, default=str) + "\n"),
+        "report.html": text(lambda: render_report(result)),
+    }
+
+
+def _roster_output(roster: pd.DataFrame) -> pd.DataFrame:
+    """``queue,start,end,agents,breaks,shift`` with breaks as ``start/end;start/end``."""
+    if roster.empty:
+        return pd.DataFrame(columns=["queue", "start", "end", "agents", "breaks", "shift"])
+    from staffing.roster.output import roster_to_csv_frame
+
+    frame = roster_to_csv_frame(roster)
+    frame.insert(0, "queue", roster["queue"].to_numpy())
+    return frame
+
+
+def _forecast_output(forecast: pd.DataFrame) -> pd.DataFrame:
+    frame = forecast.rename(columns={"interval_start": "timestamp"})
+    first = ["timestamp", "queue", "volume"]
+    return frame[first + [c for c in frame.columns if c not in first]]
