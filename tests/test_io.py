@@ -130,7 +130,7 @@ def test_queue_column_false_pools_queues():
     with pytest.raises(DataError, match="duplicate timestamp"):
         read_history(path, tz=LONDON, queue_column=False)
     contacts = read_history(
-        FIXTURES / "contacts_small.csv", queue_column=False, min_history_days=0
+        FIXTURES / "contacts_small.csv", tz=LONDON, queue_column=False, min_history_days=0
     )
     assert set(contacts["queue"]) == {"all"}
 
@@ -227,10 +227,16 @@ def test_offsets_are_kept_in_utc_or_converted(tmp_path):
     assert local["volume"].eq(1).all()
 
 
-def test_naive_without_tz_stays_naive():
+def test_naive_without_tz_is_refused_and_utc_keeps_24_hour_days():
     path = FIXTURES / "history_hourly_two_queues.csv"
-    history = read_history(path)
-    assert history["interval_start"].dt.tz is None
+    with pytest.raises(
+        DataError,
+        match=r"history_hourly_two_queues.csv: column 'timestamp', row 1: timestamp .* has no "
+        r"UTC offset and no time zone was given; .*\(the tz argument, the --tz option or the "
+        r"\[history\] tz key\)",
+    ):
+        read_history(path)
+    history = read_history(path, tz="UTC")  # a source that keeps 24 hours on every day
     assert local_days(history[history["queue"] == "chat"]).eq(24).all()
 
 
@@ -322,7 +328,7 @@ def test_contact_counts_match_zoneinfo_reference(offsets, start, minutes):
 @settings(max_examples=30, deadline=None)
 @given(
     hours=st.lists(st.lists(st.integers(0, 50), min_size=4, max_size=4), min_size=1, max_size=50),
-    tz=st.sampled_from([None, LONDON]),
+    tz=st.sampled_from(["UTC", LONDON]),
     start=st.sampled_from(["2025-03-30T00:00:00", "2025-10-26T00:00:00", "2025-01-01T00:00:00"]),
 )
 def test_quarter_hours_sum_to_hours(hours, tz, start):
@@ -331,7 +337,7 @@ def test_quarter_hours_sum_to_hours(hours, tz, start):
     frame = pd.DataFrame({"timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S"), "count": counts})
     hourly = read_history(frame, tz=tz, min_history_days=0)
     assert hourly["volume"].sum() == sum(counts)
-    if tz is None:
+    if tz == "UTC":
         expected = [sum(counts[i : i + 4]) for i in range(0, len(counts), 4)]
         assert hourly["volume"].tolist() == expected
 
@@ -350,7 +356,7 @@ def test_six_minute_counts_sum_to_hours_and_partial_edges_are_trimmed(tmp_path):
     assert got == {k: v for k, v in reference.items() if k in got}
     assert len(got) == len(reference) - 2  # the partial first and last hours
     with pytest.raises(DataError, match=r"counts are per 6 minutes; cannot make 15-minute"):
-        read_history(tmp_path / "h.csv", interval_minutes=15, min_history_days=0)
+        read_history(tmp_path / "h.csv", tz="UTC", interval_minutes=15, min_history_days=0)
 
 
 def test_missing_sub_interval_makes_the_hour_a_gap(tmp_path):
@@ -370,7 +376,7 @@ def test_finer_grain_than_data_is_an_error(tmp_path):
     with pytest.raises(
         DataError, match=r"h.csv: column 'timestamp': the counts are per 60 minutes"
     ):
-        read_history(path, interval_minutes=15)
+        read_history(path, tz="UTC", interval_minutes=15)
 
 
 def test_interval_minutes_is_checked():
@@ -383,9 +389,10 @@ def test_off_grid_timestamp_is_an_error(tmp_path):
     rows[9][0] = "2025-01-06T09:30:00"
     path = write_rows(tmp_path / "h.csv", ["timestamp", "count"], rows)
     with pytest.raises(
-        DataError, match=r"row 10: timestamp 2025-01-06 09:30:00 is not on the 60-minute grid"
+        DataError,
+        match=r"row 10: timestamp 2025-01-06 09:30:00\+00:00 is not on the 60-minute grid",
     ):
-        read_history(path)
+        read_history(path, tz="UTC")
 
 
 # ----------------------------------------------------------------------------- gaps
@@ -446,9 +453,11 @@ def test_count_data_zeros_are_trusted_by_default(tmp_path):
     rows = [[r[0], 0 if "T03" in r[0] else 20] for r in hourly_rows("2025-01-06", 14)]
     rows[10][1] = 0
     path = write_rows(tmp_path / "h.csv", ["timestamp", "count"], rows)
-    assert read_history(path).attrs["gaps"] == ()
-    flagged = read_history(path, zero_runs=True, min_expected=10)
-    assert [gap.start for gap in flagged.attrs["gaps"]] == [pd.Timestamp("2025-01-06 10:00")]
+    assert read_history(path, tz="UTC").attrs["gaps"] == ()
+    flagged = read_history(path, tz="UTC", zero_runs=True, min_expected=10)
+    assert [gap.start for gap in flagged.attrs["gaps"]] == [
+        pd.Timestamp("2025-01-06 10:00", tz="UTC")
+    ]
 
 
 # ----------------------------------------------------------------------------- bad input
@@ -473,7 +482,7 @@ def test_bad_counts_name_file_column_and_row(tmp_path, value, message):
 def test_blank_count_is_a_missing_interval(tmp_path):
     rows = hourly_rows("2025-01-06", 14)
     rows[5][1] = ""
-    history = read_history(write_rows(tmp_path / "h.csv", ["timestamp", "count"], rows))
+    history = read_history(write_rows(tmp_path / "h.csv", ["timestamp", "count"], rows), tz="UTC")
     assert [gap.reason for gap in history.attrs["gaps"]] == ["missing"]
 
 
@@ -516,10 +525,12 @@ def test_duplicate_timestamp_in_a_queue(tmp_path):
         match=r"bad.csv: column 'timestamp', row 9: duplicate timestamp 2025-01-06 07:00:00 "
         r"in queue 'phone' \(also in row 8\)",
     ):
-        read_history(path)
+        read_history(path, tz="UTC")
     rows[8][2] = "chat"  # the same time in another queue is fine
     history = read_history(
-        write_rows(tmp_path / "ok.csv", ["timestamp", "count", "queue"], rows), min_history_days=0
+        write_rows(tmp_path / "ok.csv", ["timestamp", "count", "queue"], rows),
+        tz="UTC",
+        min_history_days=0,
     )
     assert set(history["queue"]) == {"chat", "phone"}
 
@@ -531,9 +542,9 @@ def test_too_short_history(tmp_path):
     with pytest.raises(
         DataError, match=r"short.csv: 10.0 days of history; at least 14 days are needed"
     ):
-        read_history(path)
-    assert len(read_history(path, min_history_days=0)) == 240
-    assert len(read_history(path, min_history_days=10)) == 240
+        read_history(path, tz="UTC")
+    assert len(read_history(path, tz="UTC", min_history_days=0)) == 240
+    assert len(read_history(path, tz="UTC", min_history_days=10)) == 240
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,8 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
-import zipfile
-from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import NamedTuple
@@ -33,11 +32,24 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from staffing._compat import CSV_EXACT_FLOATS
+from staffing._history_cells import (
+    ALL_QUEUES,
+    Columns,
+    check_times_of_day,
+    check_zone,
+    naive_without_zone,
+    parse_rows,
+    parse_timestamps,
+    place_in_zone,
+)
+from staffing._history_files import read_table
 from staffing.errors import DataError
 
 __all__ = [
     "COUNT_NAMES",
     "GAP_COLUMNS",
+    "MAX_COUNT",
     "QUEUE_NAMES",
     "TIMESTAMP_NAMES",
     "Gap",
@@ -55,13 +67,12 @@ COUNT_NAMES = ("count", "volume", "calls", "contacts", "arrivals", "n")
 QUEUE_NAMES = ("queue", "channel")
 #: Columns of the gap table returned by :func:`find_gaps`.
 GAP_COLUMNS = ("queue", "start", "end", "intervals", "reason")
-#: Queue name given to data without a queue column.
-ALL_QUEUES = "all"
+#: Largest count accepted in one row of count data [contacts]; larger values are refused as
+#: data errors (an identifier or a total pasted into the count column).
+MAX_COUNT = 1e9
 #: Interval lengths :func:`read_history` produces [minutes].
 INTERVAL_CHOICES = (15, 30, 60)
 
-_MISSING_TEXT = frozenset({"", "na", "nan", "null", "none"})
-_OFFSET = r"(?:Z|[+-]\d{2}:?\d{2})$"  # matched against the last six characters
 _ISO_WITH_OFFSET = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$"
 )
@@ -92,13 +103,6 @@ class Gap(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class _Columns:
-    timestamp: str
-    count: str | None
-    queue: str | None
-
-
 def read_history(
     source: str | PathLike[str] | pd.DataFrame | pd.Series,
     *,
@@ -125,9 +129,9 @@ def read_history(
     Parameters
     ----------
     source : path or pandas.DataFrame or pandas.Series
-        A CSV (``.csv``, ``.csv.gz``, ``.txt``), Parquet (``.parquet``, ``.pq``) or Excel
-        (``.xlsx``, ``.xlsm``) file, a DataFrame, or a Series of counts indexed by timestamp
-        (or of contact timestamps).
+        A CSV (``.csv``, ``.tsv``, ``.txt``, each optionally ``.gz``), Parquet (``.parquet``,
+        ``.pq``) or Excel (``.xlsx``, ``.xlsm``) file, a DataFrame, or a Series of counts
+        indexed by timestamp (or of contact timestamps). See Notes for how CSV text is read.
     timestamp_column : str, optional
         Column holding the interval start or contact time; found among
         :data:`TIMESTAMP_NAMES` when omitted.
@@ -139,10 +143,14 @@ def read_history(
         ignores any queue column and pools all rows into queue ``"all"``.
     tz : str, optional
         IANA time zone of the result. Naive timestamps are read as local wall-clock time in
-        ``tz``; timestamps with a UTC offset are converted to it. Without ``tz``, naive data
-        stay naive (local clock, no summer-time handling) and data with offsets are kept in UTC.
+        ``tz`` and need it: without ``tz`` they are refused, the message naming this argument,
+        the ``--tz`` option and the ``[history] tz`` key (``"UTC"`` suits a source that keeps
+        24 hours on every day). Timestamps with a UTC offset are converted to ``tz``, and kept
+        in UTC without it.
     interval_minutes : int
-        Length of the output intervals [minutes]: 15, 30 or 60.
+        Length of the output intervals [minutes]: 15, 30 or 60. Counts on a finer grid are
+        summed when the interval is a multiple of their step (6-minute counts make 30- or
+        60-minute intervals; 7-minute counts make none).
     sheet_name : str or int, optional
         Excel sheet to read [name or 0-based position]; the first sheet by default.
     queue : str, optional
@@ -163,21 +171,50 @@ def read_history(
     Returns
     -------
     pandas.DataFrame
-        Columns ``interval_start`` (tz-aware unless the data are naive and ``tz`` is None),
-        ``queue`` (str) and ``volume`` [contacts per interval] (float, NaN inside gaps), sorted
-        by queue then time. ``attrs["gaps"]`` holds the gaps and ``attrs["interval_minutes"]``
-        the interval length.
+        Columns ``interval_start`` (tz-aware), ``queue`` (str) and ``volume`` [contacts per
+        interval] (float, NaN inside gaps), sorted by queue then time. ``attrs["gaps"]`` holds
+        the gaps and ``attrs["interval_minutes"]`` the interval length.
 
     Raises
     ------
     DataError
         If the data cannot be read or fail a check; the message names the file, the column and
         the first offending row (data rows count from 1, the header excluded).
+    ConfigError
+        If ``tz`` is not a time zone known to pandas.
     FileNotFoundError
         If ``source`` is a path that does not exist.
 
     Notes
     -----
+    *CSV text.* The encoding is taken from a byte-order mark (UTF-8, UTF-16, UTF-32), else
+    UTF-8, else Windows-1252 (cp1252, which reads Latin-1 text) when no byte sequence of the
+    file is UTF-8 beyond ASCII; UTF-16 without a mark is recognised by its zero bytes. A file
+    that mixes UTF-8 and another encoding, or holds bytes of neither, is refused with the
+    offset and line of the first bad byte. The delimiter is the one of ``,``, ``;``, tab and
+    ``|`` that splits the header and the first lines into the same number of fields.
+    Compressed (gzip) files are read whatever their name; a file whose content is another
+    format than its extension says is refused, naming the format found.
+
+    *Counts* may be fractions (imputed values such as ``12.5``) and may use a decimal comma
+    (``12,5``); thousands separators are refused (``1.234,5``, or ``1,234`` where the comma
+    separates thousands by the file's convention) rather than guessed. A blank, ``NA``,
+    ``NaN``, ``null`` or ``None`` count is a missing interval (a gap). Counts must be finite,
+    at least 0 and at most :data:`MAX_COUNT` (1e9 contacts per row).
+
+    *Duplicates.* Two rows of count data for one queue and interval start are refused even
+    when their counts are equal (the message names both rows and says whether the counts
+    differ): a repeated export, two unlabelled sources that should be summed and a repeated
+    summer-time hour read in the wrong zone cannot be told apart. In contact data every row is
+    one contact and equal times are normal.
+
+    *Order.* Rows may come in any order. Only the hour repeated when summer time ends needs
+    the order of the file (below); a file in descending time order is read backwards for it,
+    and a file in no order is refused once two rows fall into the same repeated hour.
+
+    *UTC offsets* may change within a file (``+01:00`` in summer, ``+00:00`` in winter). A
+    queue whose offset changes away and back within a day is refused: no zone does that.
+
     Naive local times in ``tz``: a time that does not exist (the hour skipped when summer time
     starts) is moved forward to the first valid instant, so its count goes into the next
     interval (a zero count changes nothing). A time that occurs twice (the hour repeated when
@@ -210,7 +247,9 @@ def read_history(
         raise ValueError(f"interval_minutes must be 15, 30 or 60, got {interval_minutes!r}")
     if min_history_days < 0:
         raise ValueError(f"min_history_days must be >= 0, got {min_history_days!r}")
-    table, label, forced = _load(source, sheet_name)
+    check_zone(tz)
+    loaded = _load(source, sheet_name)
+    table, label, forced = loaded.table, loaded.label, loaded.forced
     columns = _pick_columns(
         table,
         label,
@@ -218,24 +257,22 @@ def read_history(
         count_column or forced.get("count"),
         queue_column,
     )
-    rows, aware = _rows(table, label, columns, queue, timestamp_format)
-    rows = _place_in_zone(rows, aware, label, columns, tz)
+    rows, aware = parse_rows(
+        table, label, columns, queue, timestamp_format, loaded.delimiter, MAX_COUNT
+    )
+    if not aware and tz is None:
+        raise DataError(naive_without_zone(rows, label, columns.timestamp))
     is_count = columns.count is not None
+    if not is_count:
+        check_times_of_day(rows, label, columns.timestamp)
+    rows = place_in_zone(rows, aware, label, columns, tz, table[columns.timestamp])
     if is_count:
         frame = _bin_counts(rows, label, columns, interval_minutes)
     else:
         frame = _bin_contacts(rows, interval_minutes)
     _check_history_length(frame, label, interval_minutes, min_history_days)
-    gaps = _missing_gaps(frame, interval_minutes)
-    if zero_runs if zero_runs is not None else not is_count:
-        runs = _zero_run_gaps(frame, interval_minutes, min_expected)
-        for gap in runs:
-            inside = (frame["queue"] == gap.queue) & frame["interval_start"].between(
-                gap.start, gap.end, inclusive="left"
-            )
-            frame.loc[inside, "volume"] = np.nan
-        gaps = sorted([*gaps, *runs], key=lambda gap: (gap.queue, gap.start))
-    frame.attrs["gaps"] = tuple(gaps)
+    runs = zero_runs if zero_runs is not None else not is_count
+    frame.attrs["gaps"] = _mark_gaps(frame, interval_minutes, runs, min_expected)
     frame.attrs["interval_minutes"] = interval_minutes
     return frame
 
@@ -296,7 +333,7 @@ def find_gaps(
     grid = _on_grid(data, interval_minutes)
     gaps = _missing_gaps(grid, interval_minutes)
     if zero_runs:
-        gaps += _zero_run_gaps(grid, interval_minutes, min_expected)
+        gaps += _zero_run_gaps(grid, interval_minutes, min_expected)[0]
     gaps.sort(key=lambda gap: (gap.queue, gap.start))
     return _gap_table(gaps)
 
@@ -398,7 +435,7 @@ def read_frame_csv(
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
     try:
-        frame = pd.read_csv(path, float_precision="round_trip")
+        frame = pd.read_csv(path, **CSV_EXACT_FLOATS)
     except pd.errors.EmptyDataError as err:
         raise DataError(f"{path}: the file is empty") from err
     wanted = set(datetime_columns or ())
@@ -411,7 +448,7 @@ def read_frame_csv(
             text.dropna().astype(str).str.match(_ISO_WITH_OFFSET).all() and text.notna().any()
         )
         if detected or name in wanted:
-            stamps, aware = _parse_timestamps(text, str(path), name, None)
+            stamps, aware, _ = parse_timestamps(text, str(path), name, None)
             if aware and tz is not None:
                 stamps = stamps.dt.tz_convert(tz)
             frame[name] = stamps
@@ -421,10 +458,18 @@ def read_frame_csv(
 # ----------------------------------------------------------------------------- loading
 
 
+class _Source(NamedTuple):
+    table: pd.DataFrame
+    label: str
+    forced: dict[str, str]
+    delimiter: str  # column delimiter of CSV text, "" for other sources
+
+
 def _load(
     source: str | PathLike[str] | pd.DataFrame | pd.Series, sheet_name: str | int | None
-) -> tuple[pd.DataFrame, str, dict[str, str]]:
+) -> _Source:
     forced: dict[str, str] = {}
+    delimiter = ""
     if isinstance(source, pd.Series):
         if isinstance(source.index, pd.DatetimeIndex):
             table = pd.DataFrame({"timestamp": source.index, "count": source.to_numpy()})
@@ -441,61 +486,15 @@ def _load(
             forced = {"timestamp": name}
         label = "DataFrame"
     elif isinstance(source, str | PathLike):
-        table, label = _read_file(Path(source), sheet_name)
+        table, delimiter = read_table(Path(source), sheet_name)
+        label = str(Path(source))
     else:
         raise TypeError(f"source must be a path, DataFrame or Series, got {type(source).__name__}")
     table = table.reset_index(drop=True)
-    table.columns = [str(name).strip() for name in table.columns]
+    table.columns = [str(name).strip().lstrip("\ufeff").strip() for name in table.columns]
     if len(table) == 0:
         raise DataError(f"{label}: no data rows")
-    return table, label, forced
-
-
-def _read_file(path: Path, sheet_name: str | int | None) -> tuple[pd.DataFrame, str]:
-    label = str(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    if path.is_dir():
-        raise DataError(f"{path}: is a directory, expected a file")
-    name = path.name.lower()
-    if name.endswith((".csv", ".csv.gz", ".txt", ".txt.gz")):
-        return _read_csv(path), label
-    if name.endswith((".parquet", ".pq")):
-        _require("pyarrow", path)
-        try:
-            return pd.read_parquet(path), label
-        except (OSError, ValueError) as err:
-            raise DataError(f"{path}: cannot read as Parquet: {_first_line(err)}") from err
-    if name.endswith((".xlsx", ".xlsm")):
-        _require("openpyxl", path)
-        try:
-            return pd.read_excel(path, sheet_name=sheet_name or 0), label
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as err:
-            raise DataError(f"{path}: cannot read as Excel: {_first_line(err)}") from err
-    raise DataError(f"{path}: unsupported file type; expected .csv, .csv.gz, .parquet or .xlsx")
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError as err:
-        raise DataError(f"{path}: the file is empty") from err
-    except UnicodeDecodeError as err:
-        raise DataError(f"{path}: not UTF-8 text ({err.reason})") from err
-    except pd.errors.ParserError as err:
-        raise DataError(f"{path}: cannot parse as CSV: {_first_line(err)}") from err
-    except (OSError, EOFError) as err:
-        raise DataError(f"{path}: cannot read: {_first_line(err)}") from err
-
-
-def _require(module: str, path: Path) -> None:
-    try:
-        __import__(module)
-    except ImportError as err:
-        raise DataError(
-            f"{path}: reading this file type needs {module}; "
-            'install it with: pip install "staffing[io]"'
-        ) from err
+    return _Source(table, label, forced, delimiter)
 
 
 def _pick_columns(
@@ -504,7 +503,7 @@ def _pick_columns(
     timestamp: str | None,
     count: str | None,
     queue: str | bool | None,
-) -> _Columns:
+) -> Columns:
     ts_col = _named(table, label, timestamp, "timestamp_column") or _detect(table, TIMESTAMP_NAMES)
     if ts_col is None:
         raise DataError(
@@ -518,7 +517,7 @@ def _pick_columns(
         queue_col = _detect(table, QUEUE_NAMES)
     else:
         queue_col = _named(table, label, queue, "queue_column")
-    return _Columns(ts_col, count_col, queue_col)
+    return Columns(ts_col, count_col, queue_col)
 
 
 def _named(table: pd.DataFrame, label: str, name: str | None, argument: str) -> str | None:
@@ -540,170 +539,7 @@ def _detect(table: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-# ----------------------------------------------------------------------------- parsing
-
-
-def _rows(
-    table: pd.DataFrame,
-    label: str,
-    columns: _Columns,
-    queue: str | None,
-    fmt: str | None,
-) -> tuple[pd.DataFrame, bool]:
-    rows = pd.DataFrame({"row": np.arange(1, len(table) + 1)})
-    if columns.queue is None:
-        rows["queue"] = ALL_QUEUES
-    else:
-        rows["queue"] = _parse_queues(table[columns.queue], label, columns.queue)
-    if queue is not None:
-        present = sorted(rows["queue"].unique())
-        if queue not in present:
-            where = f"queues present: {', '.join(present)}"
-            if columns.queue is None:
-                where = "the data have no queue column (pass queue_column=)"
-            raise DataError(f"{label}: no queue {queue!r}; {where}")
-        keep = (rows["queue"] == queue).to_numpy()
-        rows = rows.loc[keep].reset_index(drop=True)
-        table = table.loc[keep].reset_index(drop=True)
-    stamps, aware = _parse_timestamps(
-        table[columns.timestamp], label, columns.timestamp, fmt, rows["row"]
-    )
-    rows["ts"] = stamps
-    if columns.count is not None:
-        rows["count"] = _parse_counts(table[columns.count], label, columns.count, rows["row"])
-    return rows, aware
-
-
-def _parse_queues(values: pd.Series, label: str, column: str) -> pd.Series:
-    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
-    empty = (text == "").to_numpy()
-    if empty.any():
-        row = int(np.argmax(empty)) + 1
-        raise DataError(f"{label}: column {column!r}, row {row}: empty queue name")
-    return text
-
-
-def _parse_timestamps(
-    values: pd.Series, label: str, column: str, fmt: str | None, rows: pd.Series | None = None
-) -> tuple[pd.Series, bool]:
-    """Parse timestamps; aware results are in UTC (or their own zone), naive ones stay naive."""
-    values = values.reset_index(drop=True)
-    if rows is None:
-        rows = pd.Series(np.arange(1, len(values) + 1))
-    if isinstance(values.dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(values):
-        aware = isinstance(values.dtype, pd.DatetimeTZDtype)
-        _row_error(values.isna().to_numpy(), values, label, column, rows, "empty timestamp")
-        return values, aware
-    text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
-    if fmt is not None:
-        aware = "%z" in fmt or "%Z" in fmt
-        stamps = pd.to_datetime(text, format=fmt, errors="coerce", utc=aware)
-    else:
-        offset = text.str[-6:].str.contains(_OFFSET).to_numpy()
-        aware = bool(offset[0])
-        mixed = offset != offset[0]
-        if mixed.any():
-            index = int(np.argmax(mixed))
-            raise DataError(
-                f"{label}: column {column!r}, row {int(rows.iloc[index])}: timestamp "
-                f"{text.iloc[index]!r} {'has no' if aware else 'has a'} UTC offset, unlike row "
-                f"{int(rows.iloc[0])} {text.iloc[0]!r}; use one form throughout"
-            )
-        stamps = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True)
-        if not aware:
-            stamps = stamps.dt.tz_localize(None)
-    hint = "expected ISO 8601 such as 2025-03-30T09:00:00"
-    if fmt is not None:
-        hint = f"expected format {fmt!r}"
-    else:
-        hint += " (pass timestamp_format= for other layouts)"
-    what = f"cannot parse timestamp; {hint}"
-    _row_error(stamps.isna().to_numpy(), values, label, column, rows, what)
-    return stamps, aware
-
-
-def _parse_counts(values: pd.Series, label: str, column: str, rows: pd.Series) -> np.ndarray:
-    values = values.reset_index(drop=True)
-    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
-        text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
-        missing = text.str.lower().isin(_MISSING_TEXT).to_numpy()
-        numbers = pd.to_numeric(text.where(~missing), errors="coerce").to_numpy(dtype=float)
-        bad = np.isnan(numbers) & ~missing
-        _row_error(bad, values, label, column, rows, "expected a number of contacts")
-    else:
-        numbers = values.to_numpy(dtype=float, na_value=np.nan)
-    _row_error(np.isinf(numbers), values, label, column, rows, "count is infinite")
-    _row_error(numbers < 0, values, label, column, rows, "count is negative")
-    return numbers
-
-
-def _row_error(
-    bad: np.ndarray, values: pd.Series, label: str, column: str, rows: pd.Series, what: str
-) -> None:
-    if bad.any():
-        index = int(np.argmax(bad))
-        raise DataError(
-            f"{label}: column {column!r}, row {int(rows.iloc[index])}: {what}, "
-            f"got {values.iloc[index]!r}"
-        )
-
-
-# ----------------------------------------------------------------------------- time zones
-
-
-def _place_in_zone(
-    rows: pd.DataFrame, aware: bool, label: str, columns: _Columns, tz: str | None
-) -> pd.DataFrame:
-    stamps = rows["ts"]
-    if aware:
-        if tz is not None:
-            rows["ts"] = stamps.dt.tz_convert(tz)
-        _check_duplicates(rows, label, columns, allowed=None)
-        return rows
-    if tz is None:
-        _check_duplicates(rows, label, columns, allowed=None)
-        return rows
-    summer = stamps.dt.tz_localize(tz, ambiguous=np.ones(len(rows), bool), nonexistent="NaT")
-    winter = stamps.dt.tz_localize(tz, ambiguous=np.zeros(len(rows), bool), nonexistent="NaT")
-    doubled = (summer != winter).to_numpy() & summer.notna().to_numpy()
-    _check_duplicates(rows, label, columns, allowed=np.where(doubled, 2, 1))
-    second = np.zeros(len(rows), bool)
-    if doubled.any():
-        second[doubled] = _second_pass(rows.loc[doubled], columns.count is not None)
-    rows["ts"] = stamps.dt.tz_localize(tz, ambiguous=~second, nonexistent="shift_forward")
-    return rows
-
-
-def _second_pass(rows: pd.DataFrame, is_count: bool) -> np.ndarray:
-    """Mark rows in the second occurrence of a repeated hour (rows in file order)."""
-    if is_count:
-        return (rows.groupby(["queue", "ts"], sort=False).cumcount() > 0).to_numpy()
-    day = rows["ts"].dt.normalize()
-    keys = [rows["queue"], day]
-    previous = rows["ts"].groupby(keys, sort=False).cummax()
-    previous = previous.groupby(keys, sort=False).shift()
-    stepped_back = (rows["ts"] < previous).astype(int)
-    return (stepped_back.groupby(keys, sort=False).cummax() > 0).to_numpy()
-
-
-def _check_duplicates(
-    rows: pd.DataFrame, label: str, columns: _Columns, allowed: np.ndarray | None
-) -> None:
-    if columns.count is None:
-        return
-    seen = rows.groupby(["queue", "ts"], sort=False).cumcount().to_numpy()
-    bad = seen >= (1 if allowed is None else allowed)
-    if bad.any():
-        index = int(np.argmax(bad))
-        same = (rows["queue"] == rows["queue"].iloc[index]) & (
-            rows["ts"] == rows["ts"].iloc[index]
-        )
-        first = int(rows.loc[same, "row"].iloc[0])
-        where = "" if columns.queue is None else f" in queue {rows['queue'].iloc[index]!r}"
-        raise DataError(
-            f"{label}: column {columns.timestamp!r}, row {int(rows['row'].iloc[index])}: "
-            f"duplicate timestamp {rows['ts'].iloc[index]}{where} (also in row {first})"
-        )
+# ----------------------------------------------------------------------------- binning
 
 
 def _floor(stamps: pd.Series, minutes: int) -> pd.Series:
@@ -717,18 +553,11 @@ def _floor(stamps: pd.Series, minutes: int) -> pd.Series:
     return floored.dt.tz_convert(stamps.dt.tz)
 
 
-# ----------------------------------------------------------------------------- binning
-
-
-def _bin_counts(rows: pd.DataFrame, label: str, columns: _Columns, minutes: int) -> pd.DataFrame:
+def _bin_counts(rows: pd.DataFrame, label: str, columns: Columns, minutes: int) -> pd.DataFrame:
     step = _data_step(rows)
     if step is not None:
         if step > minutes or minutes % step:
-            raise DataError(
-                f"{label}: column {columns.timestamp!r}: the counts are per {step:g} minutes; "
-                f"cannot make {minutes}-minute intervals from them (interval_minutes must be "
-                f"a multiple of {step:g})"
-            )
+            raise DataError(_step_message(label, columns.timestamp, step, minutes))
         start = _floor(rows["ts"], minutes)
         into = (rows["ts"] - start) / pd.Timedelta(1, unit="min")
         off_grid = np.mod(into.to_numpy(), step) != 0
@@ -744,45 +573,67 @@ def _bin_counts(rows: pd.DataFrame, label: str, columns: _Columns, minutes: int)
         total=("count", "sum"), size=("count", "size"), unknown=("unknown", "any")
     ).reset_index()
     per_bin = minutes // step if step is not None else 1
-    binned["short"] = binned["size"] < per_bin
-    binned["volume"] = binned["total"].where(~binned["unknown"] & ~binned["short"])
-    parts = [_trim_short_edges(group) for _, group in binned.groupby("queue", sort=True)]
-    return _on_grid(_concat(parts)[["queue", "interval_start", "volume"]], minutes)
+    short = (binned["size"] < per_bin).to_numpy()
+    binned["volume"] = binned["total"].where(~binned["unknown"] & ~short)
+    binned = binned.loc[_inside_full_edges(short, pd.factorize(binned["queue"])[0])]
+    return _on_grid(binned[["queue", "interval_start", "volume"]], minutes)
 
 
-def _trim_short_edges(group: pd.DataFrame) -> pd.DataFrame:
-    """Drop leading and trailing intervals that hold only part of their sub-intervals."""
-    full = np.flatnonzero(~group["short"].to_numpy())
-    if len(full) == 0:
-        return group
-    return group.iloc[full[0] : full[-1] + 1]
+def _step_message(label: str, column: str, step: float, minutes: int) -> str:
+    choices = [f"{m}" for m in INTERVAL_CHOICES if m >= step and m % step == 0]
+    if choices:
+        fix = f"interval_minutes must be a multiple of {step:g}: {' or '.join(choices)}"
+    else:
+        fix = (
+            f"none of 15, 30 or 60 minutes is a multiple of {step:g}, so the counts cannot be "
+            "summed into intervals exactly; export counts per 5, 10, 15, 20, 30 or 60 "
+            "minutes, or one row per contact"
+        )
+    return (
+        f"{label}: column {column!r}: the counts are per {step:g} minutes; cannot make "
+        f"{minutes}-minute intervals from them ({fix})"
+    )
+
+
+def _inside_full_edges(short: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Drop each queue's leading and trailing intervals that lack some sub-intervals.
+
+    ``short`` marks such intervals in a frame sorted by queue (``codes``) then time; a queue
+    whose every interval is short is kept whole.
+    """
+    position = pd.Series(np.arange(len(short)), dtype=float)
+    full = position.where(~short)
+    first = full.groupby(codes).transform("min").to_numpy()
+    last = full.groupby(codes).transform("max").to_numpy()
+    inside = (position.to_numpy() >= first) & (position.to_numpy() <= last)
+    return inside | np.isnan(first)
 
 
 def _data_step(rows: pd.DataFrame) -> float | None:
     """Most common positive step between distinct timestamps of a queue [minutes]."""
-    diffs = []
-    for _, stamps in rows.groupby("queue")["ts"]:
-        unique = stamps.drop_duplicates().sort_values()
-        step = (unique.diff().dropna() / pd.Timedelta(1, unit="min")).to_numpy()
-        diffs.append(step[step > 0])
-    pooled = np.concatenate(diffs) if diffs else np.array([])
-    if len(pooled) == 0:
+    pairs = rows[["queue", "ts"]].drop_duplicates().sort_values(["queue", "ts"], kind="stable")
+    same = pairs["queue"].eq(pairs["queue"].shift()).to_numpy()
+    steps = (pairs["ts"].diff() / pd.Timedelta(1, unit="min")).to_numpy(dtype=float)[same]
+    steps = steps[steps > 0]
+    if len(steps) == 0:
         return None
-    values, counts = np.unique(pooled, return_counts=True)
+    values, counts = np.unique(steps, return_counts=True)
     return float(values[np.argmax(counts)])
 
 
 def _bin_contacts(rows: pd.DataFrame, minutes: int) -> pd.DataFrame:
-    rows = rows.assign(interval_start=_floor(rows["ts"], minutes))
-    counts = rows.groupby(["queue", "interval_start"]).size().rename("volume").reset_index()
-    counts["volume"] = counts["volume"].astype(float)
-    first, last = counts["interval_start"].min(), counts["interval_start"].max()
-    grid = _grid(first, last, minutes)
-    parts = []
-    for name, group in counts.groupby("queue", sort=True):
-        volume = group.set_index("interval_start")["volume"].reindex(grid, fill_value=0.0)
-        parts.append(_tidy(grid, name, volume.to_numpy()))
-    return _concat(parts)
+    starts = _floor(rows["ts"], minutes)
+    counts = rows.groupby([rows["queue"], starts.rename("interval_start")]).size()
+    grid = _grid(starts.min(), starts.max(), minutes)
+    names = sorted(rows["queue"].unique())
+    index = pd.MultiIndex.from_product([names, grid], names=["queue", "interval_start"])
+    return pd.DataFrame(
+        {
+            "interval_start": index.get_level_values("interval_start"),
+            "queue": pd.Series(index.get_level_values("queue"), dtype=str),
+            "volume": counts.reindex(index, fill_value=0).to_numpy(dtype=float),
+        }
+    )
 
 
 def _grid(first: pd.Timestamp, last: pd.Timestamp, minutes: int) -> pd.DatetimeIndex:
@@ -790,30 +641,44 @@ def _grid(first: pd.Timestamp, last: pd.Timestamp, minutes: int) -> pd.DatetimeI
 
 
 def _on_grid(data: pd.DataFrame, minutes: int) -> pd.DataFrame:
-    parts = []
-    for name, group in data.groupby("queue", sort=True):
-        group = group.sort_values("interval_start")
-        if group["interval_start"].duplicated().any():
-            stamp = group.loc[group["interval_start"].duplicated(), "interval_start"].iloc[0]
-            raise ValueError(f"frame: duplicate interval_start {stamp} in queue {name!r}")
-        grid = _grid(group["interval_start"].iloc[0], group["interval_start"].iloc[-1], minutes)
-        volume = group.set_index("interval_start")["volume"].reindex(grid)
-        parts.append(_tidy(grid, str(name), volume.to_numpy(dtype=float)))
-    return _concat(parts)
+    """Each queue's volume on a complete grid from its first to its last interval.
 
-
-def _tidy(grid: pd.DatetimeIndex, queue: str, volume: np.ndarray) -> pd.DataFrame:
+    Intervals absent from ``data`` are NaN; rows off the grid that starts at a queue's first
+    interval are dropped.
+    """
+    data = data.assign(queue=data["queue"].astype(str))
+    data = data.sort_values(["queue", "interval_start"], kind="stable", ignore_index=True)
+    if len(data) == 0:
+        return data[["interval_start", "queue", "volume"]].astype({"volume": float})
+    stamps, queues = data["interval_start"], data["queue"]
+    repeated = (queues.eq(queues.shift()) & stamps.eq(stamps.shift())).to_numpy()
+    if repeated.any():
+        index = int(np.argmax(repeated))
+        raise ValueError(
+            f"frame: duplicate interval_start {stamps.iloc[index]} in queue {queues.iloc[index]!r}"
+        )
+    codes, names = pd.factorize(queues)
+    firsts = stamps.groupby(codes).first()
+    since = stamps - stamps.groupby(codes).transform("first")
+    position = (since / pd.Timedelta(minutes, unit="min")).to_numpy(dtype=float)
+    on = position == np.floor(position)
+    steps = position[on].astype(np.int64)
+    length = pd.Series(steps).groupby(codes[on]).max().reindex(range(len(names))).to_numpy() + 1
+    length = np.nan_to_num(length, nan=1).astype(np.int64)
+    offset = np.r_[0, np.cumsum(length)[:-1]]
+    volume = np.full(int(length.sum()), np.nan)
+    volume[offset[codes[on]] + steps] = data["volume"].to_numpy(dtype=float)[on]
+    within = np.arange(len(volume)) - np.repeat(offset, length)
+    starts = pd.DatetimeIndex(firsts).repeat(length) + pd.to_timedelta(
+        within * minutes, unit="min"
+    )
     return pd.DataFrame(
         {
-            "interval_start": grid,
-            "queue": pd.Series([queue] * len(grid), dtype=str),
+            "interval_start": starts.rename("interval_start"),
+            "queue": pd.Series(np.repeat(np.asarray(names, dtype=object), length), dtype=str),
             "volume": volume,
         }
     )
-
-
-def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    return pd.concat(parts, ignore_index=True)
 
 
 def _typical_step(data: pd.DataFrame) -> int:
@@ -830,50 +695,81 @@ def _typical_step(data: pd.DataFrame) -> int:
 def _check_history_length(frame: pd.DataFrame, label: str, minutes: int, min_days: float) -> None:
     if min_days <= 0:
         return
-    for name, group in frame.groupby("queue", sort=True):
-        wall = group["interval_start"]
-        if isinstance(wall.dtype, pd.DatetimeTZDtype):
-            wall = wall.dt.tz_localize(None)  # calendar days: a 23-hour day is still a day
-        span = wall.iloc[-1] - wall.iloc[0]
-        days = (span + pd.Timedelta(minutes, unit="min")) / pd.Timedelta(1, unit="D")
-        if days < min_days:
-            which = "" if name == ALL_QUEUES else f" for queue {name!r}"
-            raise DataError(
-                f"{label}: {days:.1f} days of history{which}; at least {min_days:g} days are "
-                "needed (min_history_days)"
-            )
+    wall = frame["interval_start"]
+    if isinstance(wall.dtype, pd.DatetimeTZDtype):
+        wall = wall.dt.tz_localize(None)  # calendar days: a 23-hour day is still a day
+    ends = wall.groupby(frame["queue"], sort=True).agg(["min", "max"])
+    span = ends["max"] - ends["min"] + pd.Timedelta(minutes, unit="min")
+    days = (span / pd.Timedelta(1, unit="D")).to_numpy(dtype=float)
+    short = days < min_days
+    if short.any():
+        index = int(np.argmax(short))
+        name = ends.index[index]
+        which = "" if name == ALL_QUEUES else f" for queue {name!r}"
+        shown = math.floor(days[index] * 10) / 10  # never rounded up to the minimum
+        raise DataError(
+            f"{label}: {shown:.1f} days of history{which}; at least {min_days:g} days are "
+            "needed (min_history_days)"
+        )
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Start and stop (exclusive) of each run of True in ``mask``."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
+def _mark_gaps(
+    frame: pd.DataFrame, minutes: int, zero_runs: bool, min_expected: float
+) -> tuple[Gap, ...]:
+    """The gaps of a history on its grid; zero runs in busy hours become NaN in place."""
+    gaps = _missing_gaps(frame, minutes)
+    if zero_runs:
+        runs, inside = _zero_run_gaps(frame, minutes, min_expected)
+        frame.loc[inside, "volume"] = np.nan
+        gaps = sorted([*gaps, *runs], key=lambda gap: (gap.queue, gap.start))
+    return tuple(gaps)
+
+
+def _runs(mask: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and stop (exclusive) of each run of True in ``mask`` within one queue."""
+    same = codes[1:] == codes[:-1]
+    starts = np.flatnonzero(mask & ~np.r_[False, same & mask[:-1]])
+    stops = np.flatnonzero(mask & ~np.r_[same & mask[1:], False]) + 1
+    return starts, stops
+
+
+def _gaps(
+    frame: pd.DataFrame, starts: np.ndarray, stops: np.ndarray, minutes: int, reason: str
+) -> list[Gap]:
+    stamps, queues = frame["interval_start"], frame["queue"]
+    step = pd.Timedelta(minutes, unit="min")
+    return [
+        Gap(str(queues.iloc[a]), stamps.iloc[a], stamps.iloc[b - 1] + step, int(b - a), reason)
+        for a, b in zip(starts, stops, strict=True)
+    ]
 
 
 def _missing_gaps(frame: pd.DataFrame, minutes: int) -> list[Gap]:
-    gaps = []
-    for name, group in frame.groupby("queue", sort=True):
-        stamps = group["interval_start"]
-        for start, stop in _runs(group["volume"].isna().to_numpy()):
-            gaps.append(_gap(str(name), stamps, start, stop, minutes, "missing"))
-    return gaps
+    codes = pd.factorize(frame["queue"])[0]
+    starts, stops = _runs(frame["volume"].isna().to_numpy(), codes)
+    return _gaps(frame, starts, stops, minutes, "missing")
 
 
-def _zero_run_gaps(frame: pd.DataFrame, minutes: int, min_expected: float) -> list[Gap]:
-    gaps = []
-    for name, group in frame.groupby("queue", sort=True):
-        stamps = group["interval_start"]
-        slot = (stamps.dt.day_of_week * 1440 + stamps.dt.hour * 60 + stamps.dt.minute) // minutes
-        expected = group["volume"].groupby(slot.to_numpy()).transform("median").to_numpy()
-        for start, stop in _runs((group["volume"] == 0).to_numpy()):
-            if np.nansum(expected[start:stop]) >= min_expected:
-                gaps.append(_gap(str(name), stamps, start, stop, minutes, "zero run"))
-    return gaps
-
-
-def _gap(queue: str, stamps: pd.Series, start: int, stop: int, minutes: int, reason: str) -> Gap:
-    end = stamps.iloc[stop - 1] + pd.Timedelta(minutes, unit="min")
-    return Gap(queue, stamps.iloc[start], end, int(stop - start), reason)
+def _zero_run_gaps(
+    frame: pd.DataFrame, minutes: int, min_expected: float
+) -> tuple[list[Gap], np.ndarray]:
+    """Zero runs in busy hours, and a mask of the intervals inside them."""
+    codes = pd.factorize(frame["queue"])[0]
+    stamps, volume = frame["interval_start"], frame["volume"]
+    slot = (stamps.dt.day_of_week * 1440 + stamps.dt.hour * 60 + stamps.dt.minute) // minutes
+    expected = volume.groupby([codes, slot.to_numpy()]).transform("median").to_numpy()
+    starts, stops = _runs((volume == 0).to_numpy(), codes)
+    bounds = np.ravel(np.column_stack([starts, stops]))
+    if len(bounds):
+        sums = np.add.reduceat(np.r_[np.nan_to_num(expected), 0.0], bounds)[::2]
+    else:
+        sums = np.array([])
+    busy = sums >= min_expected
+    starts, stops = starts[busy], stops[busy]
+    marks = np.zeros(len(frame) + 1, np.int64)
+    np.add.at(marks, starts, 1)
+    np.add.at(marks, stops, -1)
+    return _gaps(frame, starts, stops, minutes, "zero run"), np.cumsum(marks[:-1]) > 0
 
 
 def _gap_table(gaps: list[Gap]) -> pd.DataFrame:
@@ -908,8 +804,3 @@ def _iso_text(stamps: pd.Series) -> pd.Series:
 
 def _listed(table: pd.DataFrame) -> str:
     return ", ".join(str(name) for name in table.columns)
-
-
-def _first_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else type(err).__name__
