@@ -140,11 +140,17 @@ def test_erlang_a_exact_at_large_centres(n, load, ratio):
 
 
 def test_erlang_a_tends_to_erlang_c_with_patience():
-    c = q.service_level(100, 180, 14, 20, interval_minutes=30)
-    a = q.service_level(100, 180, 14, 20, interval_minutes=30, patience_seconds=1e9)
-    assert a == pytest.approx(c, abs=1e-6)
-    assert q.asa(100, 180, 14, interval_minutes=30, patience_seconds=1e9) == pytest.approx(
-        q.asa(100, 180, 14, interval_minutes=30), rel=1e-5)  # fmt: skip
+    # Patience is capped at MAX_PATIENCE_SECONDS (one day): approach Erlang C up to there.
+    kw = {"interval_minutes": 30}
+    c = q.service_level(100, 180, 14, 20, **kw)
+    c_asa = q.asa(100, 180, 14, **kw)
+    patience = [900, 3600, 14400, q.MAX_PATIENCE_SECONDS]
+    gaps = [abs(q.service_level(100, 180, 14, 20, patience_seconds=p, **kw) - c) for p in patience]
+    asa_gaps = [abs(q.asa(100, 180, 14, patience_seconds=p, **kw) / c_asa - 1) for p in patience]
+    assert gaps == sorted(gaps, reverse=True)
+    assert asa_gaps == sorted(asa_gaps, reverse=True)
+    assert gaps[-1] < 3e-4
+    assert asa_gaps[-1] < 1e-2
 
 
 def test_erlang_a_definitions_are_ordered():

@@ -18,6 +18,10 @@ complete example.
 ``[simulation]``
     Replications, seed and handle-time distribution of the simulation check.
 
+Every number must be finite (TOML's ``inf`` and ``nan`` are refused, naming the key), sizes have
+documented limits (see :mod:`staffing.queueing`), and the sections must agree with each other
+(:class:`PlanConfig`): a configuration that passes is not refused later for its own sake.
+
 Examples
 --------
 >>> from staffing.config import PlanConfig
@@ -31,18 +35,32 @@ Examples
 
 from __future__ import annotations
 
+import os
 import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from staffing.errors import ConfigError
-from staffing.requirements import ServiceTargets, config_error_from_validation
+from staffing.requirements import ServiceTargets, _holiday_dates, config_error_from_validation
 from staffing.roster import ShiftRules
+from staffing.roster.solver import MAX_SEED
+from staffing.simulate.core import MAX_HANDLE_TIME_CV
 
 __all__ = [
+    "MAX_EVENT_MULTIPLIER",
+    "MAX_THREADS",
     "EventConfig",
     "ForecastConfig",
     "HistoryConfig",
@@ -53,7 +71,13 @@ __all__ = [
     "load_config",
 ]
 
-_STRICT = ConfigDict(extra="forbid", frozen=True)
+# Numbers must be finite: TOML spells inf and nan, and neither is a valid setting anywhere.
+_STRICT = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+#: Most solver threads accepted in ``[roster.solver]``.
+MAX_THREADS = 256
+#: Largest known effect of an event on volume [fraction, 1 = none].
+MAX_EVENT_MULTIPLIER = 1000.0
 
 
 class HistoryConfig(BaseModel):
@@ -62,8 +86,8 @@ class HistoryConfig(BaseModel):
     Parameters
     ----------
     tz : str, optional
-        IANA time zone of naive timestamps (e.g. ``"Europe/London"``); timestamps that carry a
-        UTC offset are converted to it.
+        IANA time zone of naive timestamps (e.g. ``"Europe/London"``; checked against the
+        system's time-zone database); timestamps that carry a UTC offset are converted to it.
     interval_minutes : int
         Interval of the plan [minutes]: 15, 30 or 60 (default 60).
     timestamp_column, count_column, queue_column : str, optional
@@ -79,6 +103,17 @@ class HistoryConfig(BaseModel):
     count_column: str | None = None
     queue_column: str | None = None
 
+    @field_validator("tz")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError("expected an IANA time zone such as 'Europe/London'") from None
+        return value
+
 
 class EventConfig(BaseModel):
     """A special day or period with its own effect on volume (a promotion, an outage).
@@ -93,7 +128,8 @@ class EventConfig(BaseModel):
         ``"effect"`` (default) multiplies volume; ``"outage"`` marks intervals whose recorded
         volume is not demand, left out of fitting.
     multiplier : float, optional
-        Known effect on volume [fraction, 1 = none]; estimated from the history when absent.
+        Known effect on volume [fraction, 1 = none], > 0 and at most 1000; estimated from the
+        history when absent.
     """
 
     model_config = _STRICT
@@ -102,7 +138,7 @@ class EventConfig(BaseModel):
     start: datetime
     end: datetime
     kind: Literal["effect", "outage"] = "effect"
-    multiplier: float | None = Field(default=None, gt=0)
+    multiplier: float | None = Field(default=None, gt=0, le=MAX_EVENT_MULTIPLIER)
 
     @model_validator(mode="after")
     def _ordered(self) -> EventConfig:
@@ -121,9 +157,11 @@ class ForecastConfig(BaseModel):
     model : str
         ``"auto"`` (chosen by rolling-origin backtest) or a model name (default ``"auto"``).
     quantiles : list of float
-        Quantiles to report, in (0, 1) (default ``[0.1, 0.5, 0.9]``).
+        Quantiles to report, distinct, in (0, 1) (default ``[0.1, 0.5, 0.9]``); each gives a
+        forecast column ``q`` + percent (``q10``).
     country, subdiv : str, optional
-        Public-holiday calendar for the forecast (defaults to the service calendar's).
+        Public-holiday calendar for the forecast (defaults to the service calendar's); checked
+        against the holidays package.
     events : list of EventConfig
         Promotions, launches and outages in the history or the horizon.
     """
@@ -137,12 +175,57 @@ class ForecastConfig(BaseModel):
     subdiv: str | None = None
     events: tuple[EventConfig, ...] = ()
 
-    @model_validator(mode="after")
-    def _quantiles(self) -> ForecastConfig:
-        bad = [q for q in self.quantiles if not 0.0 < q < 1.0]
+    @field_validator("quantiles")
+    @classmethod
+    def _quantiles(cls, levels: tuple[float, ...]) -> tuple[float, ...]:
+        bad = [q for q in levels if not 0.0 < q < 1.0]
         if bad:
             raise ValueError(f"quantiles must lie in (0, 1), got {bad}")
-        return self
+        if not levels:
+            raise ValueError("expected at least one level in (0, 1), got []")
+        if len({round(100.0 * q, 6) for q in levels}) != len(levels):
+            raise ValueError(f"expected distinct levels, got {list(levels)}")
+        return levels
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, name: str) -> str:
+        if name != "auto":
+            from staffing.forecast.models import MODELS  # the forecast runs next anyway
+
+            if name not in MODELS:
+                raise ValueError(f"expected 'auto' or one of {', '.join(MODELS)}, got {name!r}")
+        return name
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, country: str | None) -> str | None:
+        if country is not None:
+            try:
+                _holiday_dates(country, None, [2000])
+            except ValueError:
+                raise ValueError(
+                    "expected a country code of the holidays package, e.g. 'GB'"
+                ) from None
+        return country
+
+    @field_validator("subdiv")
+    @classmethod
+    def _known_subdiv(cls, subdiv: str | None, info: ValidationInfo) -> str | None:
+        country = info.data.get("country")
+        if subdiv is not None and country is not None:
+            try:
+                _holiday_dates(country, subdiv, [2000])
+            except ValueError:
+                raise ValueError(
+                    f"expected a subdivision of {country!r} in the holidays package"
+                ) from None
+        return subdiv
+
+    @property
+    def percents(self) -> list[float]:
+        """The quantile levels in percent, as the forecast names its columns (``q10``)."""
+        return [round(100.0 * q, 6) for q in self.quantiles]
 
 
 class SolverConfig(BaseModel):
@@ -157,9 +240,9 @@ class SolverConfig(BaseModel):
     relative_gap : float
         Stop when within this relative gap of the best bound [fraction] (default 0.01).
     threads : int, optional
-        Solver threads (default: the solver's choice).
+        Solver threads, 1 to 256 (default: the solver's choice).
     seed : int, optional
-        Solver random seed.
+        Solver random seed, 0 to 2^31 - 1.
     """
 
     model_config = _STRICT
@@ -167,8 +250,8 @@ class SolverConfig(BaseModel):
     solver: Literal["highs", "cbc"] = "highs"
     time_limit_seconds: float = Field(default=60.0, gt=0)
     relative_gap: float = Field(default=0.01, ge=0, lt=1)
-    threads: int | None = Field(default=None, ge=1)
-    seed: int | None = None
+    threads: int | None = Field(default=None, ge=1, le=MAX_THREADS)
+    seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
 
 
 class RosterConfig(ShiftRules):
@@ -192,24 +275,31 @@ class SimulationConfig(BaseModel):
     replications : int
         Independent replications [count] (default 10).
     seed : int
-        Seed of the random streams (default 1).
+        Seed of the random streams, >= 0 (default 1).
     handle_time : {"exponential", "lognormal"}
         Handle-time distribution (default ``"lognormal"``).
     handle_time_cv : float
-        Coefficient of variation of a log-normal handle time (default 1.0).
+        Coefficient of variation of a log-normal handle time, > 0 and at most 10
+        (:data:`staffing.simulate.core.MAX_HANDLE_TIME_CV`; default 1.0).
     """
 
     model_config = _STRICT
 
     enabled: bool = True
     replications: int = Field(default=10, ge=2, le=1000)
-    seed: int = 1
+    seed: int = Field(default=1, ge=0)
     handle_time: Literal["exponential", "lognormal"] = "lognormal"
-    handle_time_cv: float = Field(default=1.0, gt=0)
+    handle_time_cv: float = Field(default=1.0, gt=0, le=MAX_HANDLE_TIME_CV)
 
 
 class PlanConfig(BaseModel):
-    """The whole plan configuration (see the module docstring for the sections)."""
+    """The whole plan configuration (see the module docstring for the sections).
+
+    Besides each section's own checks, the sections must agree: ``service.staff_to`` names a
+    column the forecast makes (``"volume"`` or a ``q`` column of ``forecast.quantiles``), and
+    ``roster.interval_minutes`` divides ``history.interval_minutes`` (the roster grid splits the
+    plan's intervals). Every problem is found here, before any data is read or forecast.
+    """
 
     model_config = _STRICT
 
@@ -218,6 +308,24 @@ class PlanConfig(BaseModel):
     service: ServiceTargets
     roster: RosterConfig
     simulation: SimulationConfig = Field(default_factory=SimulationConfig)
+
+    @model_validator(mode="after")
+    def _sections_agree(self) -> PlanConfig:
+        staff_to = self.service.staff_to
+        if staff_to != "volume" and float(staff_to[1:]) not in self.forecast.percents:
+            columns = ", ".join(["volume"] + [_column(p) for p in self.forecast.percents])
+            raise ValueError(
+                f"service.staff_to: the forecast has no column {staff_to!r}: "
+                f"forecast.quantiles {list(self.forecast.quantiles)} give {columns}; add "
+                f"{float(staff_to[1:]) / 100:g} to forecast.quantiles or staff to one of them"
+            )
+        plan_step, roster_step = self.history.interval_minutes, self.roster.interval_minutes
+        if plan_step % roster_step:
+            raise ValueError(
+                f"roster.interval_minutes: {roster_step} min does not divide the plan's interval "
+                f"of {plan_step} min (history.interval_minutes); use a divisor of it"
+            )
+        return self
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "configuration") -> PlanConfig:
@@ -236,8 +344,28 @@ class PlanConfig(BaseModel):
             raise config_error_from_validation(err, source) from None
 
     @classmethod
-    def from_toml(cls, text: str, source: str = "configuration") -> PlanConfig:
-        """Parse and validate TOML text.
+    def from_toml(cls, text: str | os.PathLike, source: str | None = None) -> PlanConfig:
+        """Parse and validate TOML text, or read a configuration file given as a path.
+
+        Parameters
+        ----------
+        text : str or path-like
+            The TOML text (a leading byte-order mark is ignored). A :class:`pathlib.Path` (any
+            ``os.PathLike``) is read as a file, like :func:`load_config`. A ``str`` is always
+            text: one that looks like a file name (``"plan.toml"``) and is not valid TOML is
+            refused with a hint to pass the file's text or call :func:`load_config`.
+        source : str, optional
+            Name put in front of every error message (default: the file, or
+            ``"configuration"``).
+
+        Returns
+        -------
+        PlanConfig
+
+        Raises
+        ------
+        ConfigError
+            Not TOML, or an unknown, missing or invalid key (named with its path).
 
         Examples
         --------
@@ -245,20 +373,42 @@ class PlanConfig(BaseModel):
         Traceback (most recent call last):
         ...
         staffing.errors.ConfigError: plan.toml: not valid TOML: ...
+        >>> PlanConfig.from_toml("my-plan.toml")
+        Traceback (most recent call last):
+        ...
+        staffing.errors.ConfigError: configuration: 'my-plan.toml' is a file name, not TOML \
+text: pass the file's text or use load_config('my-plan.toml')
         """
+        if isinstance(text, os.PathLike):
+            return load_config(text) if source is None else _load(Path(text), source)
+        source = "configuration" if source is None else source
+        if not isinstance(text, str):
+            raise ConfigError(f"{source}: expected TOML text or a path, got {type(text).__name__}")
+        text = text.removeprefix("\ufeff")
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
+            name = text.strip()
+            if "\n" not in name and name.lower().endswith(".toml"):
+                raise ConfigError(
+                    f"{source}: {name!r} is a file name, not TOML text: pass the file's text or "
+                    f"use load_config({name!r})"
+                ) from None
             raise ConfigError(f"{source}: not valid TOML: {err}") from None
         return cls.from_dict(data, source)
 
 
-def load_config(path: str | Path) -> PlanConfig:
-    """Read and validate a plan configuration file (TOML).
+def _column(percent: float) -> str:
+    """Forecast column of a quantile level in percent (as staffing.forecast.quantile_column)."""
+    return f"q0{percent:g}" if percent < 10 else f"q{percent:g}"
+
+
+def load_config(path: str | os.PathLike) -> PlanConfig:
+    """Read and validate a plan configuration file (TOML, UTF-8 with or without a BOM).
 
     Parameters
     ----------
-    path : str or pathlib.Path
+    path : str or path-like
         The TOML file.
 
     Returns
@@ -279,10 +429,14 @@ def load_config(path: str | Path) -> PlanConfig:
     staffing.errors.ConfigError: no-such-plan.toml: no such configuration file
     """
     path = Path(path)
+    return _load(path, str(path))
+
+
+def _load(path: Path, source: str) -> PlanConfig:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
+        raise ConfigError(f"{source}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as err:
-        raise ConfigError(f"{path}: cannot read the configuration: {err}") from None
-    return PlanConfig.from_toml(text, str(path))
+        raise ConfigError(f"{source}: cannot read the configuration: {err}") from None
+    return PlanConfig.from_toml(text, source)

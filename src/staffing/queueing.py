@@ -9,10 +9,23 @@ the birth-death sums evaluated term by term in scaled log space, so that abandon
 
 Every function accepts scalars, array-likes or pandas Series and broadcasts like numpy: a scalar
 in gives a Python ``float``/``int`` out, arrays give ``numpy.ndarray``, and a Series gives a
-Series with the same index. ``NaN`` in gives ``NaN`` out. Units are in the argument names:
-``calls`` [contacts per interval], ``interval_minutes`` [min], ``aht_seconds`` [s] (average
-handle time), ``agents`` [agents], ``target_seconds`` [s], ``patience_seconds`` [s] (mean patience,
-Erlang A), ``concurrency`` [contacts one agent handles at once].
+Series with the same index. Units are in the argument names: ``calls`` [contacts per interval],
+``interval_minutes`` [min], ``aht_seconds`` [s] (average handle time), ``agents`` [agents],
+``target_seconds`` [s], ``patience_seconds`` [s] (mean patience, Erlang A), ``concurrency``
+[contacts one agent handles at once].
+
+Missing values and limits: ``NaN`` in the data (``calls``, ``load``, ``aht_seconds``,
+``agents``, ``target_seconds``, ``asa_seconds``, ``patience_seconds``) means *missing* and gives
+``NaN`` out for that element, except in deferred work, which refuses it. Every other bad value
+raises ``ValueError`` naming the argument, the position of its first bad element and the value:
+negative or infinite numbers, ``NaN`` in a setting (``interval_minutes``, ``shrinkage``,
+``concurrency``, ``min_agents``), and sizes beyond the documented limits
+:data:`MAX_LOAD_ERLANGS` (1e6 Erlang), :data:`MAX_COUNT` (1e9 contacts or agents per
+interval), :data:`MAX_AHT_SECONDS` and :data:`MAX_PATIENCE_SECONDS` (one day),
+:data:`MIN_INTERVAL_MINUTES` to :data:`MAX_INTERVAL_MINUTES` (1 min to one day),
+:data:`MAX_CONCURRENCY` (100) and, for Erlang A, :data:`MAX_PATIENCE_ARRIVALS` (1e9 arrivals
+during one mean patience). Within them every answer is exact and fast: a service level is
+always in [0, 1], and Erlang C never staffs a positive load with fewer agents than the load.
 
 Examples
 --------
@@ -27,6 +40,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, Literal
 
 import numpy as np
@@ -36,6 +50,14 @@ from scipy import special
 from staffing.errors import InfeasibleError
 
 __all__ = [
+    "MAX_AHT_SECONDS",
+    "MAX_CONCURRENCY",
+    "MAX_COUNT",
+    "MAX_INTERVAL_MINUTES",
+    "MAX_LOAD_ERLANGS",
+    "MAX_PATIENCE_ARRIVALS",
+    "MAX_PATIENCE_SECONDS",
+    "MIN_INTERVAL_MINUTES",
     "abandonment",
     "asa",
     "deferred_agents",
@@ -54,6 +76,32 @@ __all__ = [
 
 Definition = Literal["offered", "answered", "virtual"]
 _DEFINITIONS = ("offered", "answered", "virtual")
+
+# --------------------------------------------------------------------------------------------
+# Limits: sizes beyond these are refused up front (ValueError naming the argument).
+# --------------------------------------------------------------------------------------------
+
+#: Largest offered load [Erlang] (one million agents busy at once). Erlang C is answered in
+#: milliseconds up to it, Erlang A in well under a second at ordinary patience.
+MAX_LOAD_ERLANGS = 1e6
+#: Largest count per interval [contacts, agents or items]: ``calls``, ``agents``,
+#: ``min_agents``, ``initial_backlog``.
+MAX_COUNT = 1e9
+#: Longest average handle time [s] (one day).
+MAX_AHT_SECONDS = 86_400.0
+#: Longest mean patience [s] (one day).
+MAX_PATIENCE_SECONDS = 86_400.0
+#: Shortest interval [min].
+MIN_INTERVAL_MINUTES = 1.0
+#: Longest interval [min] (one day).
+MAX_INTERVAL_MINUTES = 1_440.0
+#: Most contacts one agent handles at once [contacts].
+MAX_CONCURRENCY = 100
+#: Erlang A: most arrivals during one mean patience, ``load * patience_seconds / aht_seconds``
+#: [contacts]. The work of the Erlang A sums grows with its square root; beyond it (a load near
+#: the maximum with patience a thousand times the handle time) hardly anyone abandons short of
+#: overload, and Erlang C (no ``patience_seconds``) is the model to use.
+MAX_PATIENCE_ARRIVALS = 1e9
 
 
 # --------------------------------------------------------------------------------------------
@@ -93,32 +141,50 @@ def _floats(name: str, value: Any) -> np.ndarray:
     return array
 
 
-def _first_bad(array: np.ndarray, bad: np.ndarray) -> float:
-    return float(np.broadcast_to(array, bad.shape)[bad].flat[0])
-
-
 def _check(name: str, array: np.ndarray, bad: np.ndarray, expected: str) -> None:
-    if np.any(bad):
-        raise ValueError(f"{name} must be {expected}, got {_first_bad(array, bad)!r}")
+    """Raise naming the argument, the position of its first bad element and its value."""
+    if not np.any(bad):
+        return
+    bad = np.asarray(bad)
+    position = tuple(int(i) for i in np.argwhere(bad)[0])
+    value = float(np.broadcast_to(array, bad.shape)[position])
+    where = "" if bad.ndim == 0 or bad.size == 1 else f"[{', '.join(map(str, position))}]"
+    raise ValueError(f"{name}{where} must be {expected}, got {value!r}")
 
 
-def _nonnegative(name: str, value: Any) -> np.ndarray:
+def _limit(maximum: float | None) -> str:
+    return "finite" if maximum is None else f"at most {maximum:g}"
+
+
+def _nonnegative(name: str, value: Any, maximum: float | None = None) -> np.ndarray:
+    """Values >= 0 (NaN passes: it means missing and gives NaN out)."""
     array = _floats(name, value)
-    _check(name, array, (array < 0) | np.isinf(array), ">= 0 and finite")
+    top = np.inf if maximum is None else maximum
+    _check(
+        name, array, (array < 0) | (array > top) | np.isinf(array), f">= 0 and {_limit(maximum)}"
+    )
     return array
 
 
-def _positive(name: str, value: Any) -> np.ndarray:
+def _positive(name: str, value: Any, maximum: float | None = None) -> np.ndarray:
+    """Values > 0 (NaN passes)."""
     array = _floats(name, value)
-    _check(name, array, (array <= 0) | np.isinf(array), "> 0 and finite")
+    top = np.inf if maximum is None else maximum
+    _check(
+        name, array, (array <= 0) | (array > top) | np.isinf(array), f"> 0 and {_limit(maximum)}"
+    )
     return array
 
 
-def _integers(name: str, value: Any, minimum: int) -> np.ndarray:
+def _integers(
+    name: str, value: Any, minimum: int, maximum: float = MAX_COUNT, nan: bool = True
+) -> np.ndarray:
+    """Whole numbers in ``[minimum, maximum]``; NaN passes only with ``nan=True``."""
     array = _floats(name, value)
-    finite = np.isfinite(array)
-    bad = ~np.isnan(array) & (~finite | (array < minimum) | (array != np.round(array)))
-    _check(name, array, bad, f"an integer >= {minimum}")
+    missing = np.isnan(array)
+    bad = ~missing & ((array < minimum) | (array > maximum) | (array != np.floor(array)))
+    expected = f"a whole number from {minimum} to {maximum:g}"
+    _check(name, array, bad | (missing & (not nan)), expected)
     return array
 
 
@@ -130,20 +196,56 @@ def _fraction_open(name: str, value: Any) -> float:
 
 def _shrinkage(value: Any) -> np.ndarray:
     array = _floats("shrinkage", value)
-    _check("shrinkage", array, (array < 0) | (array >= 1), "a fraction in [0, 1)")
+    _check("shrinkage", array, ~((array >= 0) & (array < 1)), "a fraction in [0, 1)")
     return array
 
 
 def _interval(value: Any) -> np.ndarray:
-    return _positive("interval_minutes", value)
+    array = _floats("interval_minutes", value)
+    inside = (array >= MIN_INTERVAL_MINUTES) & (array <= MAX_INTERVAL_MINUTES)
+    expected = f"from {MIN_INTERVAL_MINUTES:g} to {MAX_INTERVAL_MINUTES:g} [min]"
+    _check("interval_minutes", array, ~inside, expected)
+    return array
+
+
+def _aht(value: Any) -> np.ndarray:
+    return _positive("aht_seconds", value, MAX_AHT_SECONDS)
+
+
+def _calls(value: Any) -> np.ndarray:
+    return _nonnegative("calls", value, MAX_COUNT)
 
 
 def _patience(value: Any) -> np.ndarray | None:
-    return None if value is None else _positive("patience_seconds", value)
+    return None if value is None else _positive("patience_seconds", value, MAX_PATIENCE_SECONDS)
 
 
 def _concurrency(value: Any) -> np.ndarray:
-    return _integers("concurrency", value, 1)
+    return _integers("concurrency", value, 1, MAX_CONCURRENCY, nan=False)
+
+
+def _check_load(load: np.ndarray, what: str) -> None:
+    _check(
+        "load",
+        load,
+        load > MAX_LOAD_ERLANGS,
+        f"at most {MAX_LOAD_ERLANGS:g} Erlang ({what})",
+    )
+
+
+def _check_patience_arrivals(load: np.ndarray, ratio: np.ndarray) -> None:
+    with np.errstate(invalid="ignore"):
+        arrivals = load * ratio
+    expected = (
+        f"at most {MAX_PATIENCE_ARRIVALS:g} for Erlang A (arrivals during one mean patience); "
+        "with patience this long against the handle time, use Erlang C (no patience_seconds)"
+    )
+    _check(
+        "load * patience_seconds / aht_seconds",
+        arrivals,
+        arrivals > MAX_PATIENCE_ARRIVALS,
+        expected,
+    )
 
 
 def _definition(value: str) -> str:
@@ -228,9 +330,9 @@ def erlang_b(load: Any, agents: Any) -> Any:
     Parameters
     ----------
     load : float or array-like
-        Offered load [Erlang] = arrival rate x mean handle time, >= 0.
+        Offered load [Erlang] = arrival rate x mean handle time, 0 to :data:`MAX_LOAD_ERLANGS`.
     agents : int or array-like
-        Number of servers [agents], a non-negative integer.
+        Number of servers [agents], a whole number from 0 to :data:`MAX_COUNT`.
 
     Returns
     -------
@@ -250,7 +352,7 @@ def erlang_b(load: Any, agents: Any) -> Any:
     [0.0, 1.0]
     """
     shape = _Shape(load, agents)
-    a = _nonnegative("load", load)
+    a = _nonnegative("load", load, MAX_LOAD_ERLANGS)
     n = _integers("agents", agents, 0)
     return shape.wrap(np.exp(_log_erlang_b(n, a)))
 
@@ -261,9 +363,9 @@ def erlang_c(load: Any, agents: Any) -> Any:
     Parameters
     ----------
     load : float or array-like
-        Offered load [Erlang], >= 0.
+        Offered load [Erlang], 0 to :data:`MAX_LOAD_ERLANGS`.
     agents : int or array-like
-        Number of agents [agents], a non-negative integer.
+        Number of agents [agents], a whole number from 0 to :data:`MAX_COUNT`.
 
     Returns
     -------
@@ -279,7 +381,7 @@ def erlang_c(load: Any, agents: Any) -> Any:
     [0.0, 1.0]
     """
     shape = _Shape(load, agents)
-    a = _nonnegative("load", load)
+    a = _nonnegative("load", load, MAX_LOAD_ERLANGS)
     n = _integers("agents", agents, 0)
     return shape.wrap(np.exp(_log_erlang_c(n, a)))
 
@@ -289,47 +391,81 @@ def erlang_c(load: Any, agents: Any) -> Any:
 # --------------------------------------------------------------------------------------------
 
 
+#: Entries (intervals x terms) of one block of the Erlang A sums, summed at once.
+_BLOCK_ENTRIES = 1 << 17
+
+
 def _erlang_a_sums(x: np.ndarray, y: np.ndarray, with_wait: bool = False) -> tuple:
     """Birth-death sums of the queue part of Erlang A, summed term by term in scaled log space.
 
     With ``t_j = y^j / ((x + 1) ... (x + j))`` (``x = n mu / theta``, ``y = lambda / theta``)
     returns ``log S`` with ``S = sum t_j``, ``T / S`` with ``T = sum j t_j`` and, on request,
     ``U / S`` with ``U = sum t_j x / (x + j + 1) H_j``, ``H_j = sum_{i<=j} 1 / (x + i + 1)``.
+
+    Deep in overload (``y - x`` above ten standard deviations) ``S`` and ``T`` have closed
+    forms, ``S = e^y y^-x Gamma(x + 1) P(x, y)`` and ``T = (y - x) S + x``, without
+    cancellation; otherwise only the terms that matter are summed: the largest is ``t_p`` with
+    ``p = max(y - x, 0)``; the window runs from ``p - 10 sqrt(x + p)`` (earlier terms are below
+    ``e^-50`` of it) to ``p`` plus a tail of at most ``10 sqrt(x + p)`` terms, so the work grows
+    with ``sqrt(y)``, not with ``y``. Where the window starts after ``j = 0`` its first term
+    and ``H_j`` come from log-gamma and digamma, and the sums are carried relative to that
+    term. Blocks of terms are summed at once for every interval still active.
     """
     peak = np.maximum(np.ceil(y - x), 0.0)
-    tail = np.minimum(
-        10.0 * np.sqrt(x + peak + 1.0), 45.0 / np.maximum(1.0 - y / (x + peak + 1.0), 1e-9)
-    )
-    length = (peak + tail + 30.0).astype(np.int64)
+    width = np.sqrt(x + peak + 1.0)
+    tail = np.minimum(10.0 * width, 45.0 / np.maximum(1.0 - y / (x + peak + 1.0), 1e-9))
+    first = np.maximum(peak - np.ceil(10.0 * width), 0.0)
+    last = np.floor(peak + tail + 30.0)
     log_y = np.log(y)
-    log_term = np.zeros_like(x)
-    scale = np.zeros_like(x)
-    s = np.ones_like(x)
-    t = np.zeros_like(x)
-    u = x / (x + 1.0) ** 2 if with_wait else None
+    late = first > 0
+    # Deep in overload (the window starts after j = 0) S has a closed form and T = y S - x S + x
+    # (from t_j (x + j) = y t_{j-1}) adds two positive terms: no sum needed unless U is asked.
+    closed = late & (not with_wait)
+    last = np.where(closed, first, last)
+    base = np.zeros_like(x)
     h = 1.0 / (x + 1.0)
-    active = np.arange(x.size)
-    j = 0
+    if np.any(late):
+        xl, fl = x[late], first[late]
+        base[late] = fl * log_y[late] - (
+            special.gammaln(xl + fl + 1.0) - special.gammaln(xl + 1.0)
+        )
+        h[late] = special.digamma(xl + fl + 2.0) - special.digamma(xl + 1.0)
+    rel = np.zeros_like(x)  # log t_j - base of the last term summed
+    scale = np.zeros_like(x)  # the sums are kept divided by exp(base + scale)
+    s = np.ones_like(x)
+    t = first.copy()
+    u = x / (x + first + 1.0) * h if with_wait else None
+    done = first.copy()
+    active = np.flatnonzero(last > done)
     while active.size:
-        j += 1
-        keep = length[active] >= j
-        if not np.all(keep):
-            active = active[keep]
-            if not active.size:
-                break
-        xa = x[active]
-        log_term[active] += log_y[active] - np.log(xa + j)
-        new_scale = np.maximum(scale[active], log_term[active])
+        size = int(min(4096, max(16, _BLOCK_ENTRIES // active.size)))
+        j = done[active, None] + np.arange(1.0, size + 1.0)
+        xa = x[active, None]
+        log_t = rel[active, None] + np.cumsum(log_y[active, None] - np.log(xa + j), axis=1)
+        shifted = np.where(j <= last[active, None], log_t, -np.inf)
+        new_scale = np.maximum(scale[active], shifted.max(axis=1))
         factor = np.exp(scale[active] - new_scale)
-        weight = np.exp(log_term[active] - new_scale)
-        scale[active] = new_scale
-        s[active] = s[active] * factor + weight
-        t[active] = t[active] * factor + j * weight
+        weight = np.exp(shifted - new_scale[:, None])
+        s[active] = s[active] * factor + weight.sum(axis=1)
+        t[active] = t[active] * factor + (j * weight).sum(axis=1)
         if with_wait:
-            h[active] += 1.0 / (xa + j + 1.0)
-            u[active] = u[active] * factor + weight * xa / (xa + j + 1.0) * h[active]
-    log_s = scale + np.log(s)
-    return log_s, t / s, (u / s if with_wait else None)
+            h_j = h[active, None] + np.cumsum(1.0 / (xa + j + 1.0), axis=1)
+            u[active] = u[active] * factor + (weight * xa / (xa + j + 1.0) * h_j).sum(axis=1)
+            h[active] = h_j[:, -1]
+        rel[active] = log_t[:, -1]
+        scale[active] = new_scale
+        done[active] += size
+        active = active[done[active] < last[active]]
+    log_s = base + scale + np.log(s)
+    t_over_s = t / s
+    if np.any(closed):
+        xc, yc = x[closed], y[closed]
+        # S = e^y y^-x Gamma(x + 1) P(x, y), with P(x, y) close to 1 here.
+        log_s[closed] = (
+            np.log(special.gammainc(xc, yc)) + yc - xc * log_y[closed] + special.gammaln(xc + 1.0)
+        )
+        t_over_s[closed] = yc - xc + xc * np.exp(-log_s[closed])
+    return log_s, t_over_s, (u / s if with_wait else None)
 
 
 class _ErlangA:
@@ -367,7 +503,7 @@ class _ErlangA:
         with np.errstate(over="ignore"):
             self.p_wait[m] = 1.0 / (1.0 + np.exp(log_1mb - log_b - log_s))
         self.log_s[m] = log_s
-        self.ab_given_wait[m] = t_over_s / y
+        self.ab_given_wait[m] = np.clip(t_over_s / y, 0.0, 1.0)
         if with_wait:
             self.wait_given_wait[m] = u_over_s
 
@@ -423,11 +559,13 @@ def offered_load(calls: Any, aht_seconds: Any, *, interval_minutes: Any = 60) ->
     Parameters
     ----------
     calls : float or array-like
-        Arrivals per interval [contacts per interval], >= 0.
+        Arrivals per interval [contacts per interval], 0 to :data:`MAX_COUNT`; the load
+        ``calls * aht_seconds / (60 * interval_minutes)`` is at most :data:`MAX_LOAD_ERLANGS`.
     aht_seconds : float or array-like
-        Average handle time [s], > 0.
+        Average handle time [s], > 0 and at most :data:`MAX_AHT_SECONDS` (one day).
     interval_minutes : float, default 60
-        Interval length [min], > 0.
+        Interval length [min], from :data:`MIN_INTERVAL_MINUTES` to
+        :data:`MAX_INTERVAL_MINUTES` (1 min to one day).
 
     Returns
     -------
@@ -444,10 +582,12 @@ def offered_load(calls: Any, aht_seconds: Any, *, interval_minutes: Any = 60) ->
 
 
 def _load(calls: Any, aht_seconds: Any, interval_minutes: Any) -> np.ndarray:
-    c = _nonnegative("calls", calls)
-    h = _positive("aht_seconds", aht_seconds)
+    c = _calls(calls)
+    h = _aht(aht_seconds)
     minutes = _interval(interval_minutes)
-    return c * h / (60.0 * minutes)
+    load = c * h / (60.0 * minutes)
+    _check_load(load, "calls x aht_seconds / (60 x interval_minutes)")
+    return load
 
 
 class _Model:
@@ -460,7 +600,7 @@ class _Model:
         load = _load(calls, aht_seconds, interval_minutes)
         agents_ = _integers("agents", agents, 0)
         k = _concurrency(concurrency)
-        aht = _positive("aht_seconds", aht_seconds)
+        aht = _aht(aht_seconds)
         patience = _patience(patience_seconds)
         extra_arrays = [_floats("target_seconds", v) for v in extra]
         arrays = [load, agents_ * k, aht, k, *extra_arrays]
@@ -469,9 +609,15 @@ class _Model:
         self.a, self.servers, self.aht, self.k = (np.array(v) for v in arrays[:4])
         self.extra = [np.array(v) for v in arrays[4 : 4 + len(extra)]]
         self.patience = None if patience is None else np.array(arrays[-1])
+        if self.patience is not None:
+            _check_patience_arrivals(self.a, self.patience / self.aht)
 
     def erlang_a(self, with_wait: bool = False) -> _ErlangA:
-        return _ErlangA(self.servers, self.a, self.patience / self.aht, with_wait)
+        """The Erlang A state, computed once (a state with the wait serves both requests)."""
+        cache = self.__dict__.setdefault("_erlang_a", {})
+        if True not in cache and with_wait not in cache:
+            cache[with_wait] = _ErlangA(self.servers, self.a, self.patience / self.aht, with_wait)
+        return cache.get(True) or cache[with_wait]
 
 
 def _erlang_c_service_level(a, servers, aht, target) -> np.ndarray:
@@ -484,19 +630,21 @@ def _erlang_c_service_level(a, servers, aht, target) -> np.ndarray:
 
 
 def _service_level(model: _Model, target: np.ndarray, definition: str) -> np.ndarray:
+    """The service level, clipped to [0, 1] against rounding (NaN stays NaN)."""
     if model.patience is None:
-        return _erlang_c_service_level(model.a, model.servers, model.aht, target)
+        value = _erlang_c_service_level(model.a, model.servers, model.aht, target)
+        return np.clip(value, 0.0, 1.0)
     state = model.erlang_a()
     virtual, served = state.survival(target / model.patience)
     p = state.p_wait
     if definition == "virtual":
-        return 1.0 - p * virtual
+        return np.clip(1.0 - p * virtual, 0.0, 1.0)
     answered_after_wait = (1.0 - state.ab_given_wait) - served
     offered = 1.0 - p + p * np.maximum(answered_after_wait, 0.0)
-    if definition == "offered":
-        return offered
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(state.abandonment >= 1.0, 0.0, offered / (1.0 - state.abandonment))
+    if definition == "answered":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            offered = np.where(state.abandonment >= 1.0, 0.0, offered / (1.0 - state.abandonment))
+    return np.clip(offered, 0.0, 1.0)
 
 
 def service_level(
@@ -518,21 +666,24 @@ def service_level(
     Parameters
     ----------
     calls : float or array-like
-        Arrivals per interval [contacts per interval], >= 0.
+        Arrivals per interval [contacts per interval], 0 to :data:`MAX_COUNT`; the load
+        ``calls * aht_seconds / (60 * interval_minutes)`` is at most :data:`MAX_LOAD_ERLANGS`.
     aht_seconds : float or array-like
-        Average handle time [s], > 0 (per contact; for chat, the handle time of one chat while
-        the agent works ``concurrency`` of them).
+        Average handle time [s], > 0 and at most one day (per contact; for chat, the handle
+        time of one chat while the agent works ``concurrency`` of them).
     agents : int or array-like
-        Agents on the queue [agents], non-negative integers.
+        Agents on the queue [agents], whole numbers from 0 to :data:`MAX_COUNT`.
     target_seconds : float or array-like
-        Answer-time target [s], >= 0.
+        Answer-time target [s], >= 0; 0 means answered without waiting (``1 - P(wait)``).
     interval_minutes : float, default 60
-        Interval length [min].
+        Interval length [min], 1 min to one day.
     patience_seconds : float or array-like, optional
-        Mean patience before abandoning [s] (exponential); ``None`` (default) for Erlang C.
+        Mean patience before abandoning [s] (exponential), > 0 and at most
+        :data:`MAX_PATIENCE_SECONDS` (one day), with ``load * patience_seconds / aht_seconds``
+        at most :data:`MAX_PATIENCE_ARRIVALS`; ``None`` (default) for Erlang C.
     concurrency : int, default 1
-        Contacts one agent handles at once (chat); the queue has ``agents * concurrency``
-        servers.
+        Contacts one agent handles at once (chat), 1 to :data:`MAX_CONCURRENCY`; the queue
+        has ``agents * concurrency`` servers.
     definition : {"offered", "answered", "virtual"}, default "offered"
         ``"offered"``: contacts answered within the target over all offered contacts (abandoned
         contacts count in the denominator, whenever they abandon, and never in the numerator).
@@ -600,11 +751,12 @@ def erlang_a_wait_probability(load: Any, agents: Any, patience_ratio: Any) -> An
     Parameters
     ----------
     load : float or array-like
-        Offered load [Erlang], >= 0.
+        Offered load [Erlang], 0 to :data:`MAX_LOAD_ERLANGS`.
     agents : int or array-like
-        Servers [agents].
+        Servers [agents], whole numbers from 0 to :data:`MAX_COUNT`.
     patience_ratio : float or array-like
-        Mean patience over mean handle time [-] (``mu / theta``), > 0.
+        Mean patience over mean handle time [-] (``mu / theta``), > 0, with
+        ``load * patience_ratio`` at most :data:`MAX_PATIENCE_ARRIVALS`.
 
     Returns
     -------
@@ -617,9 +769,10 @@ def erlang_a_wait_probability(load: Any, agents: Any, patience_ratio: Any) -> An
     0.5421
     """
     shape = _Shape(load, agents, patience_ratio)
-    a = _nonnegative("load", load)
+    a = _nonnegative("load", load, MAX_LOAD_ERLANGS)
     n = _integers("agents", agents, 0)
     r = _positive("patience_ratio", patience_ratio)
+    _check_patience_arrivals(*np.broadcast_arrays(a, r))
     return shape.wrap(_ErlangA(*np.broadcast_arrays(n, a, r)).p_wait)
 
 
@@ -727,7 +880,7 @@ def abandonment(
     calls, aht_seconds, agents, interval_minutes, concurrency
         As in :func:`service_level`.
     patience_seconds : float or array-like
-        Mean patience [s] (exponential), > 0.
+        Mean patience [s] (exponential), > 0 and at most one day.
 
     Returns
     -------
@@ -759,7 +912,7 @@ def scheduled_agents(agents: Any, shrinkage: Any) -> Any:
     Parameters
     ----------
     agents : int or array-like
-        Agents needed on the queue [agents].
+        Agents needed on the queue [agents], whole numbers from 0 to :data:`MAX_COUNT`.
     shrinkage : float or array-like
         Fraction of paid time not available for contacts (breaks, training, absence) [fraction]
         in [0, 1).
@@ -767,23 +920,39 @@ def scheduled_agents(agents: Any, shrinkage: Any) -> Any:
     Returns
     -------
     int, numpy.ndarray or pandas.Series
-        ``ceil(agents / (1 - shrinkage))`` [agents], integers.
+        ``ceil(agents / (1 - shrinkage))`` [agents], integers, computed exactly: each shrinkage
+        is read as the shortest decimal that gives it back (``0.3`` is 3/10, not the binary
+        fraction just below it) and the ceiling is taken in integer arithmetic, so the result is
+        never below ``agents / (1 - shrinkage)`` and never one above it, at any size.
 
     Examples
     --------
     >>> scheduled_agents(14, 0.3)
     20
+    >>> scheduled_agents(999_999_999, 0.3)
+    1428571428
     """
     shape = _Shape(agents, shrinkage)
-    n = _integers("agents", agents, 0)
+    n = _integers("agents", agents, 0, nan=False)
     s = _shrinkage(shrinkage)
     return shape.wrap(_schedule(n, s))
 
 
 def _schedule(n: np.ndarray, s: np.ndarray) -> np.ndarray:
-    raw = n / (1.0 - s)
-    # Guard against 14 / 0.7 = 20.000000000000004 becoming 21.
-    return np.ceil(raw - 1e-9 * np.maximum(raw, 1.0)).astype(np.int64)
+    """``ceil(n / (1 - s))`` in exact integer arithmetic, ``s`` read as its shortest decimal."""
+    n, s = np.broadcast_arrays(np.asarray(n, float), np.asarray(s, float))
+    counts = n.astype(np.int64).reshape(-1)
+    values, inverse = np.unique(s.reshape(-1), return_inverse=True)
+    fractions = [Fraction(repr(float(value))) for value in values]
+    scale = [f.denominator for f in fractions]  # 1 - s = keep / scale
+    keep = [f.denominator - f.numerator for f in fractions]
+    if max(scale, default=1) * int(counts.max(initial=0)) < 2**62:
+        top = counts * np.array(scale, np.int64)[inverse]
+        result = -(-top // np.array(keep, np.int64)[inverse])
+    else:  # Python integers: no overflow at any size
+        top = counts.astype(object) * np.array(scale, object)[inverse]
+        result = (-(-top // np.array(keep, object)[inverse])).astype(np.int64)
+    return result.reshape(n.shape)
 
 
 class _Targets:
@@ -803,7 +972,7 @@ class _Targets:
         ):
             raise ValueError(f"max_occupancy must be a fraction in (0, 1], got {max_occupancy!r}")
         self.occ = max_occupancy
-        self.min_agents = _integers("min_agents", min_agents, 0)
+        self.min_agents = _integers("min_agents", min_agents, 0, nan=False)
         if self.sl is None and self.asa is None and self.occ is None:
             raise ValueError(
                 "give at least one target: service_level with target_seconds, asa_seconds "
@@ -986,29 +1155,29 @@ def _subset_targets(targets: _Targets, index: np.ndarray, shape: tuple) -> _Targ
 
 def _solve(calls, aht_seconds, interval_minutes, targets, patience_seconds, concurrency):
     a = _load(calls, aht_seconds, interval_minutes)
-    aht = _positive("aht_seconds", aht_seconds)
+    aht = _aht(aht_seconds)
     patience = _patience(patience_seconds)
     k = _concurrency(concurrency)
-    arrays = [a, aht, k, targets.min_agents] + ([] if patience is None else [patience])
-    arrays = [np.array(v, float) for v in np.broadcast_arrays(*arrays)]
-    a, aht, k, minimum = arrays[:4]
-    patience = None if patience is None else arrays[4]
-    shape = a.shape
-    flat = [v.reshape(-1) for v in (a, aht, k, minimum)]
-    a_f, aht_f, k_f, min_f = flat
-    p_f = None if patience is None else patience.reshape(-1)
-    if targets.t is not None:
-        targets.t = np.broadcast_to(targets.t, shape).reshape(-1)
-    if targets.asa is not None:
-        targets.asa = np.broadcast_to(targets.asa, shape).reshape(-1)
-    nan = np.isnan(a_f) | np.isnan(aht_f) | (False if p_f is None else np.isnan(p_f))
-    if targets.t is not None:
-        nan |= np.isnan(targets.t)
-    a_f = np.where(nan, 0.0, a_f)
+    optional = {"t": targets.t, "asa": targets.asa, "patience": patience}
+    given = {key: value for key, value in optional.items() if value is not None}
+    arrays = np.broadcast_arrays(a, aht, k, targets.min_agents, *given.values())
+    shape = arrays[0].shape
+    a_f, aht_f, k_f, min_f, *rest = (np.array(v, float).reshape(-1) for v in arrays)
+    flat = dict(zip(given, rest, strict=True))
+    # NaN (missing) calls, handle time, targets or patience give NaN; solve a stand-in there.
+    nan = np.isnan(a_f) | np.isnan(aht_f)
+    for value in rest:
+        nan |= np.isnan(value)
+    p_f = flat.get("patience")
+    if p_f is not None:
+        _check_patience_arrivals(a_f, p_f / aht_f)
+        p_f = np.where(nan, 1.0, p_f)
+    targets.t = None if "t" not in flat else np.where(nan, 0.0, flat["t"])
+    targets.asa = None if "asa" not in flat else np.where(nan, 1.0, flat["asa"])
+    a_f, aht_f = np.where(nan, 0.0, a_f), np.where(nan, 1.0, aht_f)
     servers = _required_servers(a_f, aht_f, p_f, targets)
+    # n agents provide n * k servers and the requirement is monotone, so ceil is exact.
     agents = np.maximum(np.ceil(servers / k_f - 1e-12), min_f)
-    # More agents than needed for the servers may still be required with concurrency > 1:
-    # n agents provide n * k servers, and the requirement is monotone, so ceil is exact.
     return agents.reshape(shape), nan.reshape(shape)
 
 
@@ -1031,16 +1200,19 @@ def required_agents(
     Parameters
     ----------
     calls : float or array-like
-        Arrivals per interval [contacts per interval], >= 0.
+        Arrivals per interval [contacts per interval], 0 to :data:`MAX_COUNT`; the load
+        ``calls * aht_seconds / (60 * interval_minutes)`` is at most :data:`MAX_LOAD_ERLANGS`.
     aht_seconds : float or array-like
-        Average handle time [s], > 0.
+        Average handle time [s], > 0 and at most :data:`MAX_AHT_SECONDS` (one day).
     interval_minutes : float, default 60
-        Interval length [min], > 0.
+        Interval length [min], from :data:`MIN_INTERVAL_MINUTES` to
+        :data:`MAX_INTERVAL_MINUTES` (1 min to one day).
     service_level : float, optional
         Service-level target [fraction] in (0, 1): that fraction of offered contacts answered
         within ``target_seconds`` (the ``"offered"`` definition of :func:`service_level`).
     target_seconds : float or array-like, optional
-        Answer-time target [s], given together with ``service_level``.
+        Answer-time target [s], >= 0, given together with ``service_level``; 0 asks that
+        fraction to be answered without waiting.
     asa_seconds : float or array-like, optional
         Maximum average speed of answer [s].
     max_occupancy : float, optional
@@ -1049,22 +1221,28 @@ def required_agents(
         Fraction of paid time unavailable [fraction] in [0, 1). With shrinkage the result is
         the number to schedule, ``ceil(n / (1 - shrinkage))``; :func:`staffing_table` gives both.
     patience_seconds : float or array-like, optional
-        Mean patience [s]: use Erlang A instead of Erlang C.
+        Mean patience [s]: use Erlang A instead of Erlang C (limits as in
+        :func:`service_level`).
     concurrency : int, default 1
-        Contacts one agent handles at once (chat).
+        Contacts one agent handles at once (chat), 1 to :data:`MAX_CONCURRENCY`.
     min_agents : int or array-like, default 0
-        Minimum agents on the queue [agents], applied before shrinkage.
+        Minimum agents on the queue [agents], applied before shrinkage; whole numbers up to
+        :data:`MAX_COUNT`, never NaN.
 
     Returns
     -------
     int, numpy.ndarray or pandas.Series
-        Agents [agents], integers (scheduled agents when ``shrinkage > 0``). ``NaN`` inputs give
-        ``NaN`` (the result is then a float array). No contacts give ``min_agents``.
+        Agents [agents], integers (scheduled agents when ``shrinkage > 0``). ``NaN`` (missing)
+        in ``calls``, ``aht_seconds``, ``target_seconds``, ``asa_seconds`` or
+        ``patience_seconds`` gives ``NaN`` there (the result is then a float array). No contacts
+        give ``min_agents``. Under Erlang C a positive load always gets more servers
+        (``agents * concurrency``) than the load [Erlang].
 
     Raises
     ------
     ValueError
-        For an invalid argument, named with its value, or when no target is given.
+        For an invalid argument or one beyond the module's limits, named with the position and
+        value of its first bad element, or when no target is given.
 
     Examples
     --------
@@ -1092,8 +1270,8 @@ def _required(
     max_occupancy, shrinkage, patience_seconds, concurrency, min_agents,
 ):  # fmt: skip
     shape = _Shape(
-        calls, aht_seconds, target_seconds, asa_seconds, shrinkage, patience_seconds,
-        concurrency, min_agents,
+        calls, aht_seconds, interval_minutes, target_seconds, asa_seconds, shrinkage,
+        patience_seconds, concurrency, min_agents,
     )  # fmt: skip
     targets = _Targets(service_level, target_seconds, asa_seconds, max_occupancy, min_agents)
     _interval(interval_minutes)
@@ -1101,7 +1279,7 @@ def _required(
     agents, nan = _solve(
         calls, aht_seconds, interval_minutes, targets, patience_seconds, concurrency
     )
-    s = np.broadcast_to(s, agents.shape)
+    agents, nan, s = (np.array(v) for v in np.broadcast_arrays(agents, nan, s))
     scheduled = _schedule(np.where(nan, 0.0, agents), s)
     return agents.astype(np.int64), scheduled, nan, shape
 
@@ -1213,15 +1391,18 @@ def deferred_agents(
     Parameters
     ----------
     calls : array-like or pandas.Series
-        Items arriving per interval [items per interval], >= 0, one entry per interval.
+        Items arriving per interval [items per interval], 0 to :data:`MAX_COUNT` (no NaN),
+        one entry per interval; the work ``calls * aht_seconds / (60 * interval_minutes)`` is
+        at most :data:`MAX_LOAD_ERLANGS`.
     aht_seconds : float
-        Handle time per item [s], > 0.
+        Handle time per item [s], > 0 and at most one day.
     response_seconds : float
         Response-time target [s]; at least two intervals long.
     interval_minutes : float, default 60
-        Interval length [min], > 0.
+        Interval length [min], from :data:`MIN_INTERVAL_MINUTES` to
+        :data:`MAX_INTERVAL_MINUTES` (1 min to one day).
     initial_backlog : float, default 0
-        Items waiting at the start of the first interval [items], >= 0.
+        Items waiting at the start of the first interval [items], 0 to :data:`MAX_COUNT`.
     shrinkage : float, default 0
         Fraction of paid time unavailable [fraction] in [0, 1); with shrinkage the result is the
         scheduled agents ``ceil(n / (1 - shrinkage))``.
@@ -1246,13 +1427,10 @@ def deferred_agents(
     [0, 5, 5, 0]
     """
     shape = _Shape(calls)
-    arrivals = _nonnegative("calls", calls).reshape(-1)
-    if np.any(np.isnan(arrivals)):
-        raise ValueError("calls must not contain NaN for deferred work")
-    aht = float(_positive("aht_seconds", aht_seconds))
-    response = float(_positive("response_seconds", response_seconds))
-    minutes = float(_interval(interval_minutes))
-    backlog = float(_nonnegative("initial_backlog", initial_backlog))
+    arrivals, aht, minutes, backlog = _deferred_inputs(
+        calls, aht_seconds, interval_minutes, initial_backlog
+    )
+    response = _scalar(_positive("response_seconds", response_seconds), "response_seconds")
     s = _shrinkage(shrinkage)
     window = math.floor(response / (60.0 * minutes) + 1e-9)
     if window < 2:
@@ -1261,6 +1439,7 @@ def deferred_agents(
             f"(items are workable from the next interval), got {response:g}"
         )
     size = arrivals.size
+    window = min(window, size + 1)  # a deadline after the horizon is not forced either way
     is_open = _open_mask(open_mask, size)
     per_agent = 60.0 * minutes / aht
     due = _due_by_interval(arrivals, window) + _backlog_due(backlog, window, size)
@@ -1290,13 +1469,15 @@ def deferred_agents_tiers(
     Parameters
     ----------
     calls : array-like, shape (tiers, intervals)
-        Items arriving per interval for each tier [items per interval], >= 0.
+        Items arriving per interval for each tier [items per interval], as in
+        :func:`deferred_agents`.
     aht_seconds : float
-        Handle time per item [s], > 0 (the same for every tier).
+        Handle time per item [s], > 0 and at most one day (the same for every tier).
     response_seconds : sequence of float
         Response-time target of each tier [s]; each at least two intervals long.
     interval_minutes : float, default 60
-        Interval length [min], > 0.
+        Interval length [min], from :data:`MIN_INTERVAL_MINUTES` to
+        :data:`MAX_INTERVAL_MINUTES` (1 min to one day).
     initial_backlog : float, default 0
         Items waiting at the start [items], due within the tightest response time.
     shrinkage : float, default 0
@@ -1335,11 +1516,11 @@ def deferred_agents_tiers(
             f"calls must have one row per tier ({len(responses)} response times), "
             f"got shape {tiers.shape}"
         )
-    if np.any(np.isnan(tiers)) or np.any(tiers < 0):
-        raise ValueError("calls must be >= 0 and not NaN for deferred work")
-    aht = float(_positive("aht_seconds", aht_seconds))
-    minutes = float(_interval(interval_minutes))
-    backlog = float(_nonnegative("initial_backlog", initial_backlog))
+    _, aht, minutes, backlog = _deferred_inputs(
+        tiers, aht_seconds, interval_minutes, initial_backlog
+    )
+    bad = ~(responses > 0) | np.isinf(responses)
+    _check("response_seconds", responses, bad, "> 0 and finite")
     s = _shrinkage(shrinkage)
     windows = [math.floor(float(r) / (60.0 * minutes) + 1e-9) for r in responses]
     if min(windows) < 2:
@@ -1348,10 +1529,30 @@ def deferred_agents_tiers(
             f"(items are workable from the next interval), got {responses.tolist()}"
         )
     size = tiers.shape[1]
+    windows = [min(window, size + 1) for window in windows]  # as in deferred_agents
     agents = _level_staffing_edf(
         tiers, windows, backlog, _open_mask(open_mask, size), 60.0 * minutes / aht
     )
     return _schedule(agents, s) if np.any(s > 0) else agents.astype(np.int64)
+
+
+def _scalar(array: np.ndarray, name: str) -> float:
+    if array.size != 1 or np.isnan(array).any():
+        raise ValueError(f"{name} must be one number (not NaN), got {array.tolist()!r}")
+    return float(array.reshape(()))
+
+
+def _deferred_inputs(calls, aht_seconds, interval_minutes, initial_backlog) -> tuple:
+    """Validated arrivals (no NaN), handle time, interval and backlog of deferred work."""
+    arrivals = _calls(calls)
+    _check("calls", arrivals, np.isnan(arrivals), "a number (no NaN) for deferred work")
+    aht = _scalar(_aht(aht_seconds), "aht_seconds")
+    minutes = _scalar(_interval(interval_minutes), "interval_minutes")
+    backlog = _scalar(
+        _nonnegative("initial_backlog", initial_backlog, MAX_COUNT), "initial_backlog"
+    )
+    _check_load(arrivals * aht / (60.0 * minutes), "calls x aht_seconds / (60 x interval_minutes)")
+    return arrivals.reshape(-1) if arrivals.ndim < 2 else arrivals, aht, minutes, backlog
 
 
 def _level_staffing_edf(tiers, windows, backlog, is_open, per_agent) -> np.ndarray:

@@ -44,6 +44,7 @@ from pydantic import (
 )
 
 from staffing.errors import ConfigError, DataError, InfeasibleError
+from staffing.queueing import MAX_AHT_SECONDS, MAX_CONCURRENCY, MAX_PATIENCE_SECONDS
 
 __all__ = [
     "DAY_NAMES",
@@ -69,7 +70,8 @@ DayType = Literal[
 Fraction = Annotated[float, Field(ge=0.0, lt=1.0)]
 _PLANNER_TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 _CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
-_FROZEN = ConfigDict(extra="forbid", frozen=True)
+# Numbers must be finite: TOML spells inf and nan, and neither is a valid setting anywhere.
+_FROZEN = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 OUTPUT_COLUMNS = [
     "interval_start",
@@ -141,7 +143,8 @@ class Target(BaseModel):
     service_level : float, optional
         Fraction of contacts answered within ``within_seconds`` [fraction, 0 < x < 1].
     within_seconds : float, optional
-        Service-level threshold [s, >= 0].
+        Service-level threshold [s, >= 0]; 0 asks for that fraction answered without waiting
+        (``"80/0"``: 80% never queue).
     asa_seconds : float, optional
         Average speed of answer, the mean wait of all contacts [s, > 0].
     response_hours, response_minutes : float, optional
@@ -377,12 +380,12 @@ class Channel(BaseModel):
     Parameters
     ----------
     aht_seconds : float
-        Average handling time per contact [s, > 0] (per chat session for chat).
+        Average handling time per contact [s, 0 < x <= 86400] (per chat session for chat).
     patience_seconds : float, optional
-        Mean customer patience [s, > 0]; when given, queues are sized with Erlang A
+        Mean customer patience [s, 0 < x <= 86400]; when given, queues are sized with Erlang A
         (abandonment) instead of Erlang C.
     concurrency : int
-        Contacts one agent handles at once (chat) [contacts, >= 1]; default 1.
+        Contacts one agent handles at once (chat) [contacts, 1 <= x <= 100]; default 1.
     kind : {"voice", "chat", "deferred"}, optional
         Inferred when absent: ``"deferred"`` for a response-time target, ``"chat"`` when
         ``concurrency > 1``, otherwise ``"voice"``.
@@ -415,9 +418,9 @@ class Channel(BaseModel):
 
     model_config = _FROZEN
 
-    aht_seconds: float = Field(gt=0.0)
-    patience_seconds: float | None = Field(default=None, gt=0.0)
-    concurrency: int = Field(default=1, ge=1)
+    aht_seconds: float = Field(gt=0.0, le=MAX_AHT_SECONDS)
+    patience_seconds: float | None = Field(default=None, gt=0.0, le=MAX_PATIENCE_SECONDS)
+    concurrency: int = Field(default=1, ge=1, le=MAX_CONCURRENCY)
     kind: Literal["voice", "chat", "deferred"] | None = None
     target: Target | None = None
     bands: tuple[Band, ...] = ()
@@ -759,7 +762,8 @@ def requirements(
     staffing.errors.ConfigError
         Invalid channels or calendar (the message names the key), or a queue with no channel.
     staffing.errors.DataError
-        Missing columns, naive or duplicated time stamps, negative or missing volumes.
+        Missing columns, naive or duplicated time stamps, negative or missing volumes, or
+        volumes beyond the limits of :mod:`staffing.queueing` (the queue and interval named).
     ValueError
         Bad ``staff_to``, ``interval_minutes`` or override values.
 
@@ -955,6 +959,7 @@ def _channel_rows(rows, holiday, queue, channel, calendar, minutes, pick) -> lis
     deflection = channel.deflection if pick["deflection"] is None else pick["deflection"]
     forecast = rows["volume_forecast"].to_numpy()
     staffed = forecast * (1.0 - deflection)
+    _check_sizes(stamps, staffed, channel, minutes, queue)
     if channel.tiers and all(tier.target.is_deferred for tier in channel.tiers):
         return [
             _pooled_deferred_rows(
@@ -987,6 +992,29 @@ def _channel_rows(rows, holiday, queue, channel, calendar, minutes, pick) -> lis
         )
         parts.append(part)
     return parts
+
+
+def _check_sizes(stamps, staffed, channel, minutes, queue) -> None:
+    """Refuse, naming the queue and interval, a forecast beyond the queueing limits."""
+    from staffing import queueing
+
+    load = staffed * channel.aht_seconds / (60.0 * minutes)
+    checks = [
+        (staffed > queueing.MAX_COUNT, f"{queueing.MAX_COUNT:g} contacts per interval"),
+        (load > queueing.MAX_LOAD_ERLANGS, f"a load of {queueing.MAX_LOAD_ERLANGS:g} Erlang"),
+    ]
+    if channel.patience_seconds is not None and channel.kind != "deferred":
+        arrivals = load * channel.patience_seconds / channel.aht_seconds
+        limit = f"{queueing.MAX_PATIENCE_ARRIVALS:g} arrivals per mean patience (Erlang A)"
+        checks.append((arrivals > queueing.MAX_PATIENCE_ARRIVALS, limit))
+    for bad, limit in checks:
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"forecast: queue {queue!r}, interval {stamps.iloc[row]}: {staffed[row]:g} "
+                f"contacts to staff (aht_seconds {channel.aht_seconds:g}, {minutes:g}-minute "
+                f"intervals) exceed {limit}"
+            )
 
 
 def _tier_targets(channel: Channel, chosen: np.ndarray):
@@ -1055,23 +1083,41 @@ def _queued_block(calls, targets, shrink, is_open, channel, minutes) -> dict[str
 
 
 def _meet_abandonment(table, calls, target, channel, minutes, keywords) -> pd.DataFrame:
-    """Re-solve with enough agents that at most ``target.max_abandonment`` abandon."""
+    """Re-solve with enough agents that at most ``target.max_abandonment`` abandon.
+
+    Abandonment falls as agents are added: from the answer for the other targets, step up by
+    1, 2, 4, ... agents until the cap is met, then bisect back to the fewest that meet it.
+    """
     from staffing import queueing
 
-    agents = table["agents"].to_numpy().astype(np.int64)
     model = {
         "interval_minutes": minutes,
         "patience_seconds": channel.patience_seconds,
         "concurrency": channel.concurrency,
     }
-    for _ in range(1_000_000):
-        lost = np.asarray(queueing.abandonment(calls, channel.aht_seconds, agents, **model))
-        short = lost > target.max_abandonment
-        if not short.any():
-            break
-        agents = agents + short
+
+    def meets(index: np.ndarray, agents: np.ndarray) -> np.ndarray:
+        lost = queueing.abandonment(calls[index], channel.aht_seconds, agents, **model)
+        return np.asarray(lost) <= target.max_abandonment
+
+    high = table["agents"].to_numpy().astype(np.int64)
+    low = high - 1  # below the answer for the other targets: never chosen
+    step = np.ones_like(high)
+    short = np.flatnonzero(~meets(np.arange(len(high)), high))
+    while short.size:
+        low[short] = high[short]
+        high[short] += step[short]
+        step[short] *= 2
+        short = short[~meets(short, high[short])]
+    wide = np.flatnonzero(high - low > 1)
+    while wide.size:
+        middle = (low[wide] + high[wide]) // 2
+        good = meets(wide, middle)
+        high[wide[good]] = middle[good]
+        low[wide[~good]] = middle[~good]
+        wide = wide[high[wide] - low[wide] > 1]
     return queueing.staffing_table(
-        calls, channel.aht_seconds, interval_minutes=minutes, min_agents=agents, **keywords
+        calls, channel.aht_seconds, interval_minutes=minutes, min_agents=high, **keywords
     )
 
 

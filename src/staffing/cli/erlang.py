@@ -3,14 +3,60 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import click
 import numpy as np
 
-__all__ = ["erlang"]
+from staffing.queueing import (
+    MAX_AHT_SECONDS,
+    MAX_CONCURRENCY,
+    MAX_COUNT,
+    MAX_INTERVAL_MINUTES,
+    MAX_LOAD_ERLANGS,
+    MAX_PATIENCE_ARRIVALS,
+    MAX_PATIENCE_SECONDS,
+    MIN_INTERVAL_MINUTES,
+)
+
+__all__ = ["MAX_ROWS", "erlang"]
+
+#: Most table rows on each side of the answer (``--rows``).
+MAX_ROWS = 10_000
 
 _TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
+
+
+class Number(click.ParamType):
+    """A finite number in a range; click names the option in its one-line error.
+
+    Click's ``FloatRange`` lets ``nan`` through (every comparison with it is false) and
+    ``inf`` through an open upper end; this type refuses both.
+    """
+
+    name = "number"
+
+    def __init__(self, low: float, high: float = math.inf, *, low_open: bool = False,
+                 high_open: bool = False) -> None:  # fmt: skip
+        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
+
+    def _describe(self) -> str:
+        left = f"{'>' if self.low_open else '>='} {self.low:g}"
+        if math.isinf(self.high):
+            return left
+        return f"{left} and {'<' if self.high_open else '<='} {self.high:g}"
+
+    def convert(self, value, param, ctx) -> float:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number", param, ctx)
+        above = number > self.low or (not self.low_open and number == self.low)
+        below = number < self.high or (not self.high_open and number == self.high)
+        if not (math.isfinite(number) and above and below):
+            self.fail(f"{value!r} is not a finite number {self._describe()}", param, ctx)
+        return number
 
 
 def _parse_target(text: str | None) -> tuple[float | None, float | None]:
@@ -18,32 +64,61 @@ def _parse_target(text: str | None) -> tuple[float | None, float | None]:
         return None, None
     match = _TARGET.match(text)
     if match is None:
-        raise click.BadParameter(f"target must be PERCENT/SECONDS such as 80/20, got {text!r}")
+        raise click.BadParameter(
+            f"target must be PERCENT/SECONDS such as 80/20, got {text!r}", param_hint="--target"
+        )
     percent, seconds = float(match.group(1)), float(match.group(2))
     if not 0 < percent < 100:
-        raise click.BadParameter(f"target percentage must be in (0, 100), got {text!r}")
+        raise click.BadParameter(
+            f"target percentage must be in (0, 100), got {text!r}", param_hint="--target"
+        )
+    if not math.isfinite(seconds):
+        raise click.BadParameter(
+            f"target seconds must be finite, got {text!r}", param_hint="--target"
+        )
     return percent / 100.0, seconds
+
+
+def _check_sizes(
+    calls: float, aht: float, interval_minutes: float, patience: float | None
+) -> float:
+    """The offered load [Erlang], refused (naming the options) beyond the library's limits."""
+    load = calls * aht / (60.0 * interval_minutes)
+    if load > MAX_LOAD_ERLANGS:
+        raise click.UsageError(
+            f"--calls x --aht / (60 x --interval-minutes) is a load of {load:g} Erlang; "
+            f"at most {MAX_LOAD_ERLANGS:g} is accepted"
+        )
+    if patience is not None and load * patience / aht > MAX_PATIENCE_ARRIVALS:
+        raise click.UsageError(
+            f"--patience {patience:g} s is {patience / aht:g} times --aht at a load of "
+            f"{load:g} Erlang ({load * patience / aht:g} arrivals per mean patience, at most "
+            f"{MAX_PATIENCE_ARRIVALS:g}); leave --patience out (Erlang C)"
+        )
+    return load
 
 
 @click.command(name="erlang")
 @click.option(
     "--calls",
-    type=click.FloatRange(min=0),
+    type=Number(0, MAX_COUNT),
     required=True,
-    help="Contacts arriving in the interval [contacts per interval]. Required.",
+    help=f"Contacts arriving in the interval [contacts per interval], 0 to {MAX_COUNT:g}. "
+    "Required.",
 )
 @click.option(
     "--interval-minutes",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Number(MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES),
     default=60.0,
     show_default=True,
-    help="Interval length [min].",
+    help=f"Interval length [min], {MIN_INTERVAL_MINUTES:g} to {MAX_INTERVAL_MINUTES:g}.",
 )
 @click.option(
     "--aht",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Number(0, MAX_AHT_SECONDS, low_open=True),
     required=True,
-    help="Average handle time [s]. Required.",
+    help=f"Average handle time [s], at most {MAX_AHT_SECONDS:g}. Required. The load "
+    f"calls x aht / (60 x interval) is at most {MAX_LOAD_ERLANGS:g} Erlang.",
 )
 @click.option(
     "--target",
@@ -53,42 +128,43 @@ def _parse_target(text: str | None) -> tuple[float | None, float | None]:
 )
 @click.option(
     "--asa",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Number(0, low_open=True),
     default=None,
     help="Maximum average speed of answer [s]. Default: none.",
 )
 @click.option(
     "--max-occupancy",
-    type=click.FloatRange(0, 1, min_open=True),
+    type=Number(0, 1, low_open=True),
     default=None,
     help="Occupancy cap [fraction, e.g. 0.85]. Default: none.",
 )
 @click.option(
     "--shrinkage",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=Number(0, 1, high_open=True),
     default=0.0,
     show_default=True,
     help="Fraction of paid time unavailable [fraction].",
 )
 @click.option(
     "--patience",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Number(0, MAX_PATIENCE_SECONDS, low_open=True),
     default=None,
-    help="Mean patience [s]: use Erlang A with abandonment. Default: Erlang C.",
+    help=f"Mean patience [s], at most {MAX_PATIENCE_SECONDS:g}: use Erlang A with "
+    "abandonment. Default: Erlang C.",
 )
 @click.option(
     "--concurrency",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_CONCURRENCY),
     default=1,
     show_default=True,
     help="Contacts one agent handles at once (chat) [contacts].",
 )
 @click.option(
     "--rows",
-    type=click.IntRange(min=0),
+    type=click.IntRange(0, MAX_ROWS),
     default=3,
     show_default=True,
-    help="Rows of the table on each side of the answer [agents].",
+    help=f"Rows of the table on each side of the answer [agents], at most {MAX_ROWS}.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def erlang(calls, interval_minutes, aht, target, asa, max_occupancy, shrinkage, patience,
@@ -104,6 +180,7 @@ def erlang(calls, interval_minutes, aht, target, asa, max_occupancy, shrinkage, 
     from staffing import queueing
 
     service_level, target_seconds = _parse_target(target)
+    load = _check_sizes(calls, aht, interval_minutes, patience)
     common = {"interval_minutes": interval_minutes, "patience_seconds": patience,
               "concurrency": concurrency}  # fmt: skip
     table = queueing.staffing_table(
@@ -113,23 +190,21 @@ def erlang(calls, interval_minutes, aht, target, asa, max_occupancy, shrinkage, 
     agents, scheduled = int(table["agents"].iloc[0]), int(table["scheduled"].iloc[0])
     around = np.arange(max(agents - rows, 0), agents + rows + 1)
     seconds = 0.0 if target_seconds is None else target_seconds
-    rows_out = []
-    for n, sl, speed, occ in zip(
-        around.tolist(),
-        queueing.service_level(calls, aht, around, seconds, **common),
-        queueing.asa(calls, aht, around, **common),
-        queueing.occupancy(calls, aht, around, **common),
-        strict=True,
-    ):
-        row = {"agents": n, "service_level": float(sl), "asa_seconds": float(speed),
-               "occupancy": float(occ)}  # fmt: skip
-        if patience is not None:
-            row["abandonment"] = float(
-                queueing.abandonment(calls, aht, n, patience_seconds=patience,
-                                     interval_minutes=interval_minutes, concurrency=concurrency)
-            )  # fmt: skip
-        rows_out.append(row)
-    load = queueing.offered_load(calls, aht, interval_minutes=interval_minutes)
+    columns = {
+        "agents": around.tolist(),
+        "service_level": queueing.service_level(calls, aht, around, seconds, **common),
+        "asa_seconds": queueing.asa(calls, aht, around, **common),
+        "occupancy": queueing.occupancy(calls, aht, around, **common),
+    }
+    if patience is not None:
+        columns["abandonment"] = queueing.abandonment(calls, aht, around, **common)
+    rows_out = [
+        {
+            key: (value if key == "agents" else float(value))
+            for key, value in zip(columns, row, strict=True)
+        }
+        for row in zip(*columns.values(), strict=True)
+    ]
     if as_json:
         result = {"load_erlangs": load, "agents": agents, "scheduled": scheduled,
                   "model": "erlang_a" if patience is not None else "erlang_c",

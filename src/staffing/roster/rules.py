@@ -44,6 +44,7 @@ from staffing.errors import ConfigError
 
 __all__ = [
     "EXAMPLE_RULES_FILE",
+    "MAX_COST",
     "WEEKDAYS",
     "AgentRules",
     "Break",
@@ -58,6 +59,11 @@ EXAMPLE_RULES_FILE = "example_shifts.toml"
 
 #: Weekday names accepted in ``days`` and ``weekend_days`` (Monday first).
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+#: Largest cost per paid hour and largest penalty per agent-interval accepted [currency].
+#: The solvers treat coefficients near 1e20 as infinite and lose precision long before; a
+#: penalty far above every shift cost already forbids understaffing (or use ``hard_coverage``).
+MAX_COST = 1e9
 
 
 def clock_minutes(text: str) -> int:
@@ -88,7 +94,8 @@ def clock_minutes(text: str) -> int:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Numbers must be finite: TOML spells inf and nan, and the solvers cannot take either.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Break(_Strict):
@@ -133,7 +140,7 @@ class ShiftType(_Strict):
     start_step_minutes : int or None
         Spacing of allowed starts [min]; default the interval length.
     cost_per_hour : float
-        Cost of one paid agent-hour [currency per h], default 1.
+        Cost of one paid agent-hour [currency per h], finite, 0 to :data:`MAX_COST`; default 1.
     min_count, max_count : int or None
         Fewest and most agents starting this shift type on one day (per calendar day of the
         start); default no bound.
@@ -148,7 +155,7 @@ class ShiftType(_Strict):
     start_earliest: str
     start_latest: str
     start_step_minutes: int | None = Field(default=None, gt=0)
-    cost_per_hour: float = Field(default=1.0, ge=0)
+    cost_per_hour: float = Field(default=1.0, ge=0, le=MAX_COST)
     min_count: int | None = Field(default=None, ge=0)
     max_count: int | None = Field(default=None, ge=0)
     days: list[str] | None = None
@@ -265,9 +272,11 @@ class ShiftRules(_Strict):
     shifts : list of ShiftType
         Shift types, at least one, with unique names.
     understaffing_per_agent_interval : float
-        Penalty for one agent missing in one interval [currency] (default 100).
+        Penalty for one agent missing in one interval [currency], finite, 0 to
+        :data:`MAX_COST` (default 100).
     overstaffing_per_agent_interval : float
-        Penalty for one agent too many in one interval [currency] (default 0).
+        Penalty for one agent too many in one interval [currency], finite, 0 to
+        :data:`MAX_COST` (default 0).
     hard_coverage : bool
         Forbid any shortfall (default ``False``).
     cyclic : bool
@@ -279,8 +288,8 @@ class ShiftRules(_Strict):
 
     interval_minutes: int
     shifts: list[ShiftType] = Field(min_length=1)
-    understaffing_per_agent_interval: float = Field(default=100.0, ge=0)
-    overstaffing_per_agent_interval: float = Field(default=0.0, ge=0)
+    understaffing_per_agent_interval: float = Field(default=100.0, ge=0, le=MAX_COST)
+    overstaffing_per_agent_interval: float = Field(default=0.0, ge=0, le=MAX_COST)
     hard_coverage: bool = False
     cyclic: bool = True
     agents: AgentRules = Field(default_factory=AgentRules)
@@ -364,7 +373,8 @@ def load_rules(path: str | Path) -> ShiftRules:
     Parameters
     ----------
     path : str or Path
-        TOML file with the keys documented in the roster guide.
+        TOML file (UTF-8, with or without a byte-order mark) with the keys documented in the
+        roster guide.
 
     Returns
     -------
@@ -380,8 +390,11 @@ def load_rules(path: str | Path) -> ShiftRules:
     """
     path = Path(str(path))
     try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is not TOML
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such rules file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read the rules: {err}") from None
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from None
     return rules_from_dict(data, str(path))

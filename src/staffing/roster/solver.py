@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import math
+import numbers
 import os
 import re
 import shutil
@@ -50,6 +51,9 @@ __all__ = [
 #: Solver names accepted by :class:`SolverOptions`.
 SOLVERS = ("highs", "cbc")
 
+#: Largest solver seed accepted (HiGHS takes a seed in [0, 2^31 - 1]).
+MAX_SEED = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class SolverOptions:
@@ -60,14 +64,14 @@ class SolverOptions:
     solver : str
         ``"highs"`` (default) or ``"cbc"``.
     time_limit_seconds : float or None
-        Wall-clock limit of the solve [s]; default none.
+        Wall-clock limit of the solve [s], finite and > 0; default none.
     relative_gap : float
         Stop when ``(objective - bound) / abs(objective)`` is at most this [fraction];
         default 0.005.
     threads : int or None
         Number of solver threads; default the solver's choice.
     seed : int or None
-        Random seed of the solver; default the solver's own.
+        Random seed of the solver, 0 to :data:`MAX_SEED`; default the solver's own.
     msg : bool
         Show the solver log (default ``False``).
     """
@@ -80,14 +84,34 @@ class SolverOptions:
     msg: bool = False
 
     def __post_init__(self) -> None:
-        if self.solver not in SOLVERS:
+        if not (isinstance(self.solver, str) and self.solver in SOLVERS):
             raise ValueError(f"solver: expected one of {list(SOLVERS)}, got {self.solver!r}")
-        if self.time_limit_seconds is not None and not self.time_limit_seconds > 0:
-            raise ValueError(f"time_limit_seconds: expected > 0, got {self.time_limit_seconds}")
-        if not 0 <= self.relative_gap < 1:
-            raise ValueError(f"relative_gap: expected in [0, 1), got {self.relative_gap}")
-        if self.threads is not None and self.threads < 1:
-            raise ValueError(f"threads: expected >= 1, got {self.threads}")
+        limit = self.time_limit_seconds
+        if limit is not None and not (_real(limit) and 0 < limit < math.inf):
+            raise ValueError(
+                f"time_limit_seconds: expected a finite number > 0 [s], got {limit!r}"
+            )
+        if not (_real(self.relative_gap) and 0 <= self.relative_gap < 1):
+            raise ValueError(
+                f"relative_gap: expected a number in [0, 1), got {self.relative_gap!r}"
+            )
+        if self.threads is not None and not (_whole(self.threads) and self.threads >= 1):
+            raise ValueError(f"threads: expected a whole number >= 1, got {self.threads!r}")
+        if self.seed is not None and not (_whole(self.seed) and 0 <= self.seed <= MAX_SEED):
+            raise ValueError(
+                f"seed: expected a whole number from 0 to {MAX_SEED}, got {self.seed!r}"
+            )
+        if not isinstance(self.msg, bool):
+            raise ValueError(f"msg: expected true or false, got {self.msg!r}")
+
+
+def _real(value: Any) -> bool:
+    """A real number that is not a bool (NaN fails the range checks that follow)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from staffing.queueing import MAX_AHT_SECONDS, MAX_PATIENCE_SECONDS
 from staffing.simulate._engine import ABANDONED, ANSWERED, UNSERVED, overlap_by_interval, run_queue
 from staffing.simulate.inputs import Horizon, agents_from_staffing, horizon_from_forecast
 
@@ -17,7 +18,14 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from numpy.typing import ArrayLike
 
-__all__ = ["SimulationResult", "simulate"]
+__all__ = ["MAX_HANDLE_TIME_CV", "MAX_REPLICATIONS", "SimulationResult", "simulate"]
+
+#: Largest coefficient of variation of a log-normal handle time [fraction of the mean]. Beyond
+#: it almost every contact is far shorter than the mean and a few are enormously long, so a
+#: finite run says nothing about the mean (at 1e6, every simulated contact is answered at once).
+MAX_HANDLE_TIME_CV = 10.0
+#: Most replications of one simulation [count].
+MAX_REPLICATIONS = 10_000
 
 Basis = Literal["offered", "answered"]
 METRICS = ("service_level", "asa_seconds", "abandonment", "occupancy")
@@ -173,21 +181,24 @@ def simulate(
         ``interval_start`` (tz-aware column or index) on a regular grid without gaps, and
         ``volume_column`` [contacts per interval]; an optional ``queue`` column.
     aht_seconds : float or None
-        Mean handle time [s]; ``None`` only when ``handle_time`` is a sample of durations.
+        Mean handle time [s], > 0 and at most one day
+        (:data:`staffing.queueing.MAX_AHT_SECONDS`); ``None`` only when ``handle_time`` is a
+        sample of durations.
     target_seconds : float
-        Answer-time target of the service level [s].
+        Answer-time target of the service level [s], finite and >= 0.
     handle_time : {"exponential", "lognormal"} or array_like, default "exponential"
         Handle-time distribution, or observed durations [s] to resample from.
     cv : float, default 1.0
-        Coefficient of variation of the lognormal handle time [fraction of the mean].
+        Coefficient of variation of the lognormal handle time [fraction of the mean], > 0 and
+        at most :data:`MAX_HANDLE_TIME_CV` (10).
     patience_seconds : float or array_like, optional
-        Mean of an exponential patience [s], or observed patience times [s] to resample from.
-        Default: nobody abandons.
+        Mean of an exponential patience [s] (> 0, at most one day), or observed patience times
+        [s] to resample from. Default: nobody abandons.
     arrivals : sequence of pandas.Timestamp, optional
         Replay these contact arrival times (tz-aware, inside the forecast horizon) instead of
         drawing them; then only handle and patience times vary between replications.
     replications : int, default 20
-        Number of independent replications.
+        Number of independent replications, 1 to :data:`MAX_REPLICATIONS`.
     seed : int or numpy.random.Generator, optional
         Seed; each replication draws from its own child stream (``SeedSequence.spawn``).
     interval_minutes : float, optional
@@ -266,16 +277,33 @@ def simulate(
 def _check_parameters(
     aht: float | None, target: float, cv: float, replications: int, confidence: float
 ) -> None:
-    if aht is not None and not (np.isfinite(aht) and aht > 0):
-        raise ValueError(f"aht_seconds: expected a mean handle time > 0 [s], got {aht}")
-    if not (np.isfinite(target) and target >= 0):
-        raise ValueError(f"target_seconds: expected a target >= 0 [s], got {target}")
-    if not (np.isfinite(cv) and cv > 0):
-        raise ValueError(f"cv: expected a coefficient of variation > 0, got {cv}")
-    if int(replications) != replications or replications < 1:
-        raise ValueError(f"replications: expected a whole number >= 1, got {replications}")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence: expected a fraction in (0, 1), got {confidence}")
+    if aht is not None and not (_number(aht) and 0 < aht <= MAX_AHT_SECONDS):
+        raise ValueError(
+            f"aht_seconds: expected a mean handle time > 0 and at most {MAX_AHT_SECONDS:g} [s], "
+            f"got {aht!r}"
+        )
+    if not (_number(target) and np.isfinite(target) and target >= 0):
+        raise ValueError(f"target_seconds: expected a finite target >= 0 [s], got {target!r}")
+    if not (_number(cv) and 0 < cv <= MAX_HANDLE_TIME_CV):
+        raise ValueError(
+            f"cv: expected a coefficient of variation > 0 and at most {MAX_HANDLE_TIME_CV:g}, "
+            f"got {cv!r}"
+        )
+    whole = _number(replications) and float(replications).is_integer()
+    if not (whole and 1 <= replications <= MAX_REPLICATIONS):
+        raise ValueError(
+            f"replications: expected a whole number from 1 to {MAX_REPLICATIONS}, "
+            f"got {replications!r}"
+        )
+    if not (_number(confidence) and 0 < confidence < 1):
+        raise ValueError(f"confidence: expected a fraction in (0, 1), got {confidence!r}")
+
+
+def _number(value: object) -> bool:
+    """A real number (NaN and infinity fail every range check that follows)."""
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool
+    )
 
 
 def _streams(seed: int | np.random.Generator | None, count: int) -> list[np.random.Generator]:
@@ -320,8 +348,11 @@ def _patience_sampler(patience: float | ArrayLike | None):
         return lambda rng, n: np.full(n, np.inf)
     if np.ndim(patience) == 0:
         mean = float(patience)  # type: ignore[arg-type]
-        if not (np.isfinite(mean) and mean > 0):
-            raise ValueError(f"patience_seconds: expected a mean patience > 0 [s], got {mean}")
+        if not (np.isfinite(mean) and 0 < mean <= MAX_PATIENCE_SECONDS):
+            raise ValueError(
+                "patience_seconds: expected a mean patience > 0 and at most "
+                f"{MAX_PATIENCE_SECONDS:g} [s], got {mean}"
+            )
         return lambda rng, n: rng.exponential(mean, n)
     sample = _positive_sample(patience, "patience_seconds")
     return lambda rng, n: rng.choice(sample, n)
