@@ -334,3 +334,30 @@ def test_shift_rules_refuse_infinite_costs_by_key():
 def test_solver_options_refuse_bad_values_by_name(options, key):
     with pytest.raises(ValueError, match=rf"^{key}:"):
         SolverOptions(**options)
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "value"),
+    [
+        ("simulate", "--cv", "nan"),
+        ("simulate", "--cv", "11"),
+        ("simulate", "--aht", "inf"),
+        ("simulate", "--patience", "nan"),
+        ("simulate", "--target", "-1"),
+        ("roster", "--time-limit", "inf"),
+        ("roster", "--gap", "nan"),
+    ],
+)
+def test_numeric_options_of_other_commands_name_the_option(command, option, value, tmp_path):
+    """nan, inf and out-of-range numbers stop at the option, before any file is read."""
+    missing = str(tmp_path / "absent.csv")
+    extra = {
+        "simulate": ["--forecast", missing, "--aht", "300", "--target", "20", "--out", "o"],
+        "roster": ["--rules", missing, "--out", "o"],
+    }[command]
+    args = [command, missing, *extra, option, value]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert option in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output

@@ -9,6 +9,7 @@ import re
 import click
 import numpy as np
 
+from staffing.cli._types import Number
 from staffing.queueing import (
     MAX_AHT_SECONDS,
     MAX_CONCURRENCY,
@@ -26,37 +27,6 @@ __all__ = ["MAX_ROWS", "erlang"]
 MAX_ROWS = 10_000
 
 _TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
-
-
-class Number(click.ParamType):
-    """A finite number in a range; click names the option in its one-line error.
-
-    Click's ``FloatRange`` lets ``nan`` through (every comparison with it is false) and
-    ``inf`` through an open upper end; this type refuses both.
-    """
-
-    name = "number"
-
-    def __init__(self, low: float, high: float = math.inf, *, low_open: bool = False,
-                 high_open: bool = False) -> None:  # fmt: skip
-        self.low, self.high, self.low_open, self.high_open = low, high, low_open, high_open
-
-    def _describe(self) -> str:
-        left = f"{'>' if self.low_open else '>='} {self.low:g}"
-        if math.isinf(self.high):
-            return left
-        return f"{left} and {'<' if self.high_open else '<='} {self.high:g}"
-
-    def convert(self, value, param, ctx) -> float:
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number", param, ctx)
-        above = number > self.low or (not self.low_open and number == self.low)
-        below = number < self.high or (not self.high_open and number == self.high)
-        if not (math.isfinite(number) and above and below):
-            self.fail(f"{value!r} is not a finite number {self._describe()}", param, ctx)
-        return number
 
 
 def _parse_target(text: str | None) -> tuple[float | None, float | None]:

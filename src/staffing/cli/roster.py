@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from staffing.cli._types import Number
 from staffing.roster.solver import SOLVERS
 
 
@@ -52,13 +53,13 @@ from staffing.roster.solver import SOLVERS
 )
 @click.option(
     "--time-limit",
-    type=click.FloatRange(min=0, min_open=True),
+    type=Number(0, low_open=True),
     default=None,
     help="Solver time limit [s]. Default: none.",
 )
 @click.option(
     "--gap",
-    type=click.FloatRange(0, 1, max_open=True),
+    type=Number(0, 1, high_open=True),
     default=0.005,
     show_default=True,
     help="Relative optimality gap at which the solver stops [fraction].",

@@ -6,6 +6,15 @@ from pathlib import Path
 
 import click
 
+from staffing.cli._types import Number
+from staffing.queueing import (
+    MAX_AHT_SECONDS,
+    MAX_INTERVAL_MINUTES,
+    MAX_PATIENCE_SECONDS,
+    MIN_INTERVAL_MINUTES,
+)
+from staffing.simulate.core import MAX_HANDLE_TIME_CV, MAX_REPLICATIONS
+
 __all__ = ["simulate"]
 
 INTERVALS_FILE = "simulation_intervals.csv"
@@ -23,32 +32,40 @@ REPLICATIONS_FILE = "simulation_replications.csv"
     help="Forecast CSV: interval_start (ISO 8601 with UTC offset), volume [contacts per "
     "interval]. Required.",
 )
-@click.option("--aht", type=float, required=True, help="Mean handle time [s]. Required.")
 @click.option(
-    "--target", type=float, required=True, help="Answer-time target of the service level [s]."
+    "--aht", type=Number(0, MAX_AHT_SECONDS, low_open=True), required=True,
+    help=f"Mean handle time [s], at most {MAX_AHT_SECONDS:g}. Required.",
+)  # fmt: skip
+@click.option(
+    "--target",
+    type=Number(0),
+    required=True,
+    help="Answer-time target of the service level [s].",
 )
 @click.option(
-    "--replications", type=click.IntRange(min=1), default=20, show_default=True,
+    "--replications", type=click.IntRange(1, MAX_REPLICATIONS), default=20, show_default=True,
     help="Number of independent replications.",
 )  # fmt: skip
 @click.option("--out", "out_dir", required=True,
               type=click.Path(file_okay=False, path_type=Path),
               help="Output directory (created if missing). Required.")  # fmt: skip
 @click.option(
-    "--patience", type=click.FloatRange(min=0, min_open=True), default=None,
-    help="Mean patience of an exponential abandonment model [s]. Default: no abandonment.",
+    "--patience", type=Number(0, MAX_PATIENCE_SECONDS, low_open=True), default=None,
+    help=f"Mean patience of an exponential abandonment model [s], at most "
+    f"{MAX_PATIENCE_SECONDS:g}. Default: no abandonment.",
 )  # fmt: skip
 @click.option(
     "--handle-time", type=click.Choice(["exponential", "lognormal"]), default="exponential",
     show_default=True, help="Handle-time distribution with mean --aht.",
 )  # fmt: skip
 @click.option(
-    "--cv", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
-    help="Coefficient of variation of a lognormal handle time [fraction of the mean].",
+    "--cv", type=Number(0, MAX_HANDLE_TIME_CV, low_open=True), default=1.0, show_default=True,
+    help=f"Coefficient of variation of a lognormal handle time [fraction of the mean], at most "
+    f"{MAX_HANDLE_TIME_CV:g}.",
 )  # fmt: skip
 @click.option("--seed", type=int, default=None, help="Random seed [integer]. Default: random.")
 @click.option(
-    "--interval-minutes", type=click.FloatRange(min=0, min_open=True), default=None,
+    "--interval-minutes", type=Number(MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES), default=None,
     help="Interval length [min]. Default: inferred from the forecast grid.",
 )  # fmt: skip
 @click.option("--queue", default=None, help="Queue to simulate when the forecast holds several.")
