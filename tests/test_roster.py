@@ -324,7 +324,7 @@ def test_uncoverable_interval_is_named() -> None:
     with pytest.raises(
         InfeasibleError,
         match=r"no shift type can cover 4 interval\(s\): "
-        r"2024-01-01T04:00:00",
+        r"2024-01-01T04:00:00.*'B'.*\(roster\.shifts\)",
     ):
         build_roster(tiny_requirements([1] * 8), rules)
 

@@ -475,9 +475,10 @@ def _check_hard(
     times = requirements["interval_start"]
     bad = check_coverable(requirements, rules, instances)
     if bad:
+        names = ", ".join(repr(shift.name) for shift in rules.shifts)
         raise InfeasibleError(
-            f"hard_coverage: no shift type can cover {_describe(times, bad)} (check the start "
-            "windows, days and lengths of the shifts)"
+            f"hard_coverage: no shift type can cover {_describe(times, bad)}; shifts: start "
+            f"windows, days, lengths and breaks of {names} (roster.shifts) leave them open"
         )
     if any(s.max_count is None for s in rules.shifts):
         return
