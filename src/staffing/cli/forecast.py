@@ -8,6 +8,10 @@ import click
 
 __all__ = ["forecast"]
 
+#: Longest horizon [days]; staffing.forecast._grid.MAX_HORIZON_DAYS, repeated here so that
+#: ``staffing --help`` does not import pandas.
+MAX_HORIZON_DAYS = 366
+
 MODEL_CHOICES = (
     "auto",
     "seasonal_naive_week",
@@ -36,10 +40,10 @@ def _quantiles(text: str) -> tuple[float, ...]:
 )
 @click.option(
     "--horizon-days",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=MAX_HORIZON_DAYS),
     default=14.0,
     show_default=True,
-    help="Forecast horizon in local calendar days [days].",
+    help=f"Forecast horizon in local calendar days [days], at most {MAX_HORIZON_DAYS}.",
 )
 @click.option(
     "--out",
@@ -67,7 +71,8 @@ def _quantiles(text: str) -> tuple[float, ...]:
     "--tz",
     default=None,
     help="IANA time zone of naive timestamps in HISTORY, e.g. Asia/Jerusalem. "
-    "Default: offsets in the file, else naive local time without summer time.",
+    "Default: offsets in the file (kept in UTC), else naive local time without summer time "
+    "(every day 24 hours; the forecast is then written without offsets).",
 )
 @click.option(
     "--interval-minutes",
@@ -92,7 +97,7 @@ def _quantiles(text: str) -> tuple[float, ...]:
 )
 @click.option(
     "--horizon-hours",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=24 * MAX_HORIZON_DAYS),
     default=168.0,
     show_default=True,
     help="Backtest: horizon at each origin [hours] (origins are one week apart).",
@@ -129,28 +134,38 @@ def forecast(
     from staffing import io
     from staffing.datasets import load_example
     from staffing.forecast import Forecaster, backtest
+    from staffing.forecast._grid import check_zone
 
     if example == (history is not None):
         raise click.UsageError("give either HISTORY or --example")
     if out is not None and out.exists() and not force:
         raise click.UsageError(f"{out} exists; use --force to overwrite it")
     levels = _quantiles(quantiles)
+    check_zone(tz, "--tz")
     minutes = int(interval_minutes)
     source = load_example() if example else history
     frame = io.read_history(source, tz=tz, interval_minutes=minutes, queue=queue)
+    # Naive times without --tz are local times without summer time, as the help says: they
+    # are forecast on a UTC clock (24 hours every day) and written back without an offset.
+    naive = frame["interval_start"].dt.tz is None
     settings = {"country": country, "subdiv": subdiv, "quantiles": levels}
+    settings["tz"] = "UTC" if naive else None
     if run_backtest:
         models = _backtest_models(model)
         table = backtest(
             frame, models=models, horizon_hours=horizon_hours, n_origins=origins, **settings
         )
         summary = table.attrs["summary"]
+        if naive:
+            table["origin"] = table["origin"].dt.tz_localize(None)
         click.echo(summary.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
         if out is not None:
             io.write_frame_csv(table, out, force=force)
         return
     fitted = Forecaster(model, **settings).fit(frame)
     result = fitted.predict(horizon_days=horizon_days)
+    if naive:
+        result.index = result.index.tz_localize(None)
     _report_choice(fitted)
     table = result.rename_axis("timestamp").reset_index()
     if table["queue"].nunique() == 1:

@@ -1,7 +1,14 @@
 """Forecast contact volume per interval, with holidays, events and calibrated quantiles.
 
 Seasonality is read on the local wall clock of the history's zone: "same hour last week" is
-the same local hour on the same weekday, across summer-time changes.
+the same local hour on the same weekday, across summer-time changes. The forecast index
+follows the real clock: it continues the history's grid in absolute time, so the day the
+clocks go back has 25 hours (the repeated hour twice, with its two UTC offsets, both given the
+forecast of that wall-clock hour) and the day they go forward 23.
+
+The history must be tz-aware, or naive with ``Forecaster(tz=...)``; it needs at least 14 days
+of observed data (NaN = missing, never read as zero). A slot of the week observed at least
+twice and zero every time is forecast as exactly zero, with zero-width intervals.
 
 Examples
 --------

@@ -1,15 +1,27 @@
-"""Input checks and the local wall-clock grid that every model runs on."""
+"""Input checks and the local wall-clock grid that every model runs on.
+
+Time-zone policy: the history must be tz-aware, or naive with an explicit ``tz``. Models run on
+a regular grid of local wall-clock times (see :func:`to_wall`); the forecast index continues the
+history's grid in absolute time, so a fall-back day has 25 hours (the repeated hour twice, with
+its two UTC offsets) and a spring-forward day 23.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from staffing.errors import DataError
+from staffing.errors import ConfigError, DataError
 
+#: Fewest days of observed history a queue needs [days].
 MIN_HISTORY_DAYS = 14
+
+#: Longest forecast horizon accepted [days].
+MAX_HORIZON_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -29,11 +41,41 @@ class QueueHistory:
         return int(pd.Timedelta(1, unit="D") / self.step)
 
 
-def split_queues(history: pd.DataFrame | pd.Series, name: str = "history") -> list[QueueHistory]:
-    """Turn a tidy frame or a Series into one :class:`QueueHistory` per queue."""
+def check_zone(tz: Any, name: str = "tz") -> str | None:
+    """Return ``tz`` as a zone name after checking that pandas knows it.
+
+    Examples
+    --------
+    >>> check_zone("Europe/London")
+    'Europe/London'
+    >>> check_zone("Mars/Olympus", "Forecaster(tz=...)")
+    Traceback (most recent call last):
+    ...
+    staffing.errors.ConfigError: Forecaster(tz=...): unknown time zone 'Mars/Olympus'; ...
+    """
+    if tz is None:
+        return None
+    try:
+        stamp = pd.Timestamp("2000-01-01").tz_localize(tz)
+    except Exception:  # pandas raises several types for unknown zones
+        raise ConfigError(
+            f"{name}: unknown time zone {tz!r}; expected an IANA name such as "
+            "'Europe/London', 'America/New_York' or 'UTC'"
+        ) from None
+    return str(stamp.tz) if not isinstance(tz, str) else tz
+
+
+def split_queues(
+    history: pd.DataFrame | pd.Series, name: str = "history", tz: str | None = None
+) -> list[QueueHistory]:
+    """Turn a tidy frame or a Series into one :class:`QueueHistory` per queue.
+
+    Naive timestamps are local wall-clock times of ``tz`` and are refused without it;
+    tz-aware ones are converted to ``tz`` when it is given.
+    """
     if isinstance(history, pd.Series):
         queue = history.name if isinstance(history.name, str) else "all"
-        return [_queue_history(queue, history, name)]
+        return [_queue_history(queue, history, name, tz)]
     if not isinstance(history, pd.DataFrame):
         raise TypeError(
             f"{name}: expected a pandas DataFrame or Series, got {type(history).__name__}"
@@ -49,43 +91,27 @@ def split_queues(history: pd.DataFrame | pd.Series, name: str = "history") -> li
         raise DataError(
             f"{name}: column 'interval_start' must hold timestamps, got {stamps.dtype}"
         )
-    queues = history["queue"].astype(str) if "queue" in history.columns else None
-    if queues is None:
+    if "queue" not in history.columns:
         series = pd.Series(history["volume"].to_numpy(), index=pd.DatetimeIndex(stamps))
-        return [_queue_history("all", series, name)]
+        return [_queue_history("all", series, name, tz)]
+    queues = history["queue"].astype(str)
     result = []
     for queue in pd.unique(queues):
         part = history[queues == queue]
         series = pd.Series(
             part["volume"].to_numpy(), index=pd.DatetimeIndex(part["interval_start"])
         )
-        result.append(_queue_history(str(queue), series, f"{name} (queue {queue!r})"))
+        result.append(_queue_history(str(queue), series, f"{name} (queue {queue!r})", tz))
     return result
 
 
-def _queue_history(queue: str, series: pd.Series, name: str) -> QueueHistory:
-    index = series.index
-    if not isinstance(index, pd.DatetimeIndex):
-        raise DataError(f"{name}: the index must be a DatetimeIndex")
-    if index.tz is None:  # naive wall-clock times: no summer time, read as UTC
-        index = index.tz_localize("UTC")
-    values = pd.to_numeric(pd.Series(series.to_numpy()), errors="coerce")
-    bad = values.isna() & pd.Series(series.to_numpy()).notna()
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(
-            f"{name}: column 'volume', row {row}: expected a number, got {series.iloc[row]!r}"
-        )
-    if (values < 0).any():
-        row = int(np.flatnonzero((values < 0).to_numpy())[0])
-        raise DataError(
-            f"{name}: column 'volume', row {row}: expected a non-negative count, "
-            f"got {values.iloc[row]}"
-        )
+def _queue_history(queue: str, series: pd.Series, name: str, tz: str | None) -> QueueHistory:
+    index = _zoned(series.index, name, tz)
+    values = _counts(series, name)
     if index.has_duplicates:
         row = int(np.flatnonzero(index.duplicated())[0])
         raise DataError(f"{name}: column 'interval_start', row {row}: duplicate time {index[row]}")
-    clean = pd.Series(values.to_numpy(dtype=float), index=index).sort_index()
+    clean = pd.Series(values, index=index).sort_index()
     step = _infer_step(clean.index, name)
     grid = pd.date_range(clean.index[0], clean.index[-1], freq=step, name="interval_start")
     if not clean.index.isin(grid).all():
@@ -95,24 +121,88 @@ def _queue_history(queue: str, series: pd.Series, name: str) -> QueueHistory:
             f"{step} grid that starts at {grid[0]}"
         )
     absolute = clean.reindex(grid)
-    observed = absolute.notna().sum()
-    if observed * step < pd.Timedelta(MIN_HISTORY_DAYS, unit="D"):
+    wall = to_wall(absolute)
+    _check_length(wall, step, name, index.tz)
+    return QueueHistory(queue=queue, absolute=absolute, wall=wall)
+
+
+def _zoned(index: pd.Index, name: str, tz: str | None) -> pd.DatetimeIndex:
+    if not isinstance(index, pd.DatetimeIndex):
+        raise DataError(f"{name}: the index must be a DatetimeIndex")
+    if index.tz is not None:
+        return index if tz is None else index.tz_convert(tz)
+    if tz is None:
         raise DataError(
-            f"{name}: {observed} observed intervals of {step}; at least {MIN_HISTORY_DAYS} "
-            "days of history are needed"
+            f"{name}: column 'interval_start' holds naive timestamps (no time zone); localise "
+            "them (e.g. .dt.tz_localize('Europe/London')), read them with "
+            "staffing.io.read_history(..., tz=...), or pass the zone as Forecaster(tz=...) "
+            "('UTC' for a source that keeps 24 hours on every day)"
         )
-    return QueueHistory(queue=queue, absolute=absolute, wall=to_wall(absolute))
+    try:
+        return index.tz_localize(tz, ambiguous="infer", nonexistent="raise")
+    except Exception as err:  # pandas < 3 raises pytz's errors, which are not ValueErrors
+        raise DataError(
+            f"{name}: cannot place the naive timestamps in {tz} ({err}); read them with "
+            "staffing.io.read_history(..., tz=...), which handles the skipped and the "
+            "repeated summer-time hour"
+        ) from None
+
+
+def _counts(series: pd.Series, name: str) -> np.ndarray:
+    raw = pd.Series(series.to_numpy())
+    values = pd.to_numeric(raw, errors="coerce")
+    checks = (
+        (values.isna() & raw.notna(), "expected a number"),
+        (np.isinf(values), "expected a finite count"),
+        (values < 0, "expected a non-negative count"),
+    )
+    for bad, expected in checks:
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(
+                f"{name}: column 'volume', row {row}: {expected}, got {_shown(raw.iloc[row])}"
+            )
+    return values.to_numpy(dtype=float)
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _check_length(wall: pd.Series, step: pd.Timedelta, name: str, tz: Any) -> None:
+    """Refuse less than :data:`MIN_HISTORY_DAYS` local days of observed history.
+
+    Days are counted on the local wall clock: a skipped spring-forward hour is not missing.
+    """
+    observed = int((wall.notna() | skipped(wall.index, tz)).sum())
+    days = observed * step / pd.Timedelta(1, unit="D")
+    if days < MIN_HISTORY_DAYS:
+        raise DataError(
+            f"{name}: {days:.4g} days of observed history ({observed} intervals of "
+            f"{step.total_seconds() / 60:g} min); at least {MIN_HISTORY_DAYS} days are needed"
+        )
 
 
 def _infer_step(index: pd.DatetimeIndex, name: str) -> pd.Timedelta:
     if len(index) < 2:
-        raise DataError(f"{name}: at least {MIN_HISTORY_DAYS} days of history are needed")
+        raise DataError(
+            f"{name}: {len(index)} interval(s) of history; at least {MIN_HISTORY_DAYS} days "
+            "are needed"
+        )
     step = pd.Timedelta((index[1:] - index[:-1]).min())
     if step <= pd.Timedelta(0) or pd.Timedelta(1, unit="D") % step != pd.Timedelta(0):
         raise DataError(
             f"{name}: column 'interval_start': interval {step} does not divide a day evenly"
         )
     return step
+
+
+def skipped(local: pd.DatetimeIndex, tz: Any) -> np.ndarray:
+    """Whether each naive local time does not exist in ``tz`` (the spring-forward gap)."""
+    if tz is None or len(local) == 0:
+        return np.zeros(len(local), dtype=bool)
+    zoned = local.tz_localize(tz, ambiguous=np.ones(len(local), dtype=bool), nonexistent="NaT")
+    return np.asarray(zoned.isna())
 
 
 def to_wall(absolute: pd.Series) -> pd.Series:
@@ -128,18 +218,62 @@ def to_wall(absolute: pd.Series) -> pd.Series:
     return wall.reindex(grid)
 
 
-def future_index(absolute: pd.Series, periods: int) -> pd.DatetimeIndex:
-    """The next ``periods`` intervals after the history, in absolute time, in its zone."""
-    step = pd.Timedelta(absolute.index.freq)
-    return pd.date_range(
-        absolute.index[-1] + step, periods=periods, freq=step, name="interval_start"
+def horizon_end(start: pd.Timestamp, horizon_days: float, what: str) -> pd.Timestamp:
+    """The instant ``horizon_days`` local calendar days after ``start`` (same clock time).
+
+    A clock time that falls in a repeated hour takes its first occurrence; one that falls in
+    a skipped hour moves forward to the first valid instant.
+    """
+    try:
+        end_local = start.tz_localize(None) + pd.Timedelta(horizon_days, unit="D")
+        return end_local.tz_localize(start.tz, ambiguous=True, nonexistent="shift_forward")
+    except (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta):
+        raise ConfigError(_past_limit(what, start)) from None
+
+
+def _past_limit(what: str, start: pd.Timestamp) -> str:
+    return (
+        f"{what}: the horizon from {start} would end after {pd.Timestamp.max.date()}, the last "
+        "date pandas can represent; shorten the horizon"
     )
+
+
+def future_index(absolute: pd.Series, periods: int, what: str) -> pd.DatetimeIndex:
+    """The next ``periods`` intervals after the history, in absolute time, in its zone.
+
+    Around a fall-back the repeated hour appears twice (two UTC offsets); around a
+    spring-forward the skipped hour does not appear.
+    """
+    step = pd.Timedelta(absolute.index.freq)
+    start = absolute.index[-1] + step
+    last_ns = start.value + (periods - 1) * step.value  # compared in int, so no overflow
+    if last_ns > pd.Timestamp.max.as_unit("ns").value:
+        raise ConfigError(_past_limit(what, start))
+    return pd.date_range(start, periods=periods, freq=step, name="interval_start")
+
+
+def check_horizon(value: Any, name: str, unit_days: float) -> float:
+    """A horizon as a float in ``(0, MAX_HORIZON_DAYS]`` days, or a ConfigError naming it."""
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: expected a number, got {value!r}") from None
+    limit = MAX_HORIZON_DAYS / unit_days
+    if not math.isfinite(number) or not 0 < number <= limit:
+        raise ConfigError(
+            f"{name}: expected a number in (0, {limit:g}] ({MAX_HORIZON_DAYS} days at most), "
+            f"got {value!r}"
+        )
+    return number
 
 
 def from_wall(wall_forecast: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
     """Read a wall-clock forecast at the local times of an absolute index.
 
-    Both hours of a fall-back day read the same wall-clock value (each is a full interval).
+    Both intervals of a fall-back day's repeated hour read the same wall-clock value (each is
+    a full interval of real time).
     """
     local = index.tz_localize(None)
     return wall_forecast.reindex(local, method="bfill").to_numpy(dtype=float)
@@ -153,3 +287,24 @@ def fill_gaps(wall: pd.Series, season: int) -> pd.Series:
     medians = wall.groupby(slot).transform("median")
     filled = wall.fillna(medians)
     return filled.interpolate(limit_direction="both").fillna(0.0)
+
+
+def slot_of_week(local: pd.DatetimeIndex, slots_per_day: int) -> np.ndarray:
+    """Slot of the week of each naive local time: weekday x slot of the day (Monday 00:00 = 0)."""
+    minutes = np.asarray(local.hour * 60 + local.minute)
+    return np.asarray(local.day_of_week) * slots_per_day + minutes * slots_per_day // 1440
+
+
+def zero_slots(wall: pd.Series, slots_per_day: int) -> np.ndarray:
+    """Slots of the week observed at least twice in ``wall`` and zero every time.
+
+    Returns a boolean array of length ``7 * slots_per_day``. Such slots (a closed night) are
+    forecast as exactly zero with zero-width intervals.
+    """
+    values = wall.to_numpy(dtype=float)
+    slots = slot_of_week(wall.index, slots_per_day)
+    seen = ~np.isnan(values)
+    size = 7 * slots_per_day
+    observed = np.bincount(slots[seen], minlength=size)
+    nonzero = np.bincount(slots[seen & (values != 0)], minlength=size)
+    return (observed >= 2) & (nonzero == 0)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from staffing.errors import DataError
+from staffing.errors import ConfigError, DataError
 from staffing.forecast import _grid
 from staffing.forecast.core import Forecaster, quantile_column
 from staffing.forecast.metrics import bias, coverage, mase, naive_scale, wape
@@ -58,6 +58,20 @@ def backtest(
         [fraction], and ``coverage_<P>`` [fraction] for each pair of quantiles symmetric
         around the median (``coverage_80`` for ``q10``-``q90``). The mean over origins per
         queue and model is in ``result.attrs["summary"]`` (see :func:`backtest_summary`).
+        A metric that is undefined at an origin (MASE of a history whose seasonal naive error
+        is zero, WAPE and bias of an all-zero horizon) is NaN.
+
+    Raises
+    ------
+    staffing.errors.DataError
+        Not enough history for the origins (each needs 14 days before it).
+    staffing.errors.ConfigError
+        A bad model name, horizon, step or number of origins.
+
+    Notes
+    -----
+    An event without ``multiplier`` that falls after an origin but never before it gets no
+    effect at that origin (noted, not raised as :meth:`Forecaster.predict` does).
 
     Examples
     --------
@@ -70,22 +84,30 @@ def backtest(
     >>> sorted(result.attrs["summary"]["model"])  # the summary is sorted by MASE
     ['seasonal_naive_day', 'seasonal_naive_week']
     """
-    if int(n_origins) < 1:
-        raise ValueError(f"n_origins: expected >= 1, got {n_origins}")
-    if not horizon_hours > 0 or not step_hours > 0:
-        raise ValueError("horizon_hours and step_hours must be > 0")
+    if isinstance(n_origins, bool) or not isinstance(n_origins, int | np.integer) or n_origins < 1:
+        raise ConfigError(
+            f"backtest(n_origins=...): expected a whole number >= 1, got {n_origins!r}"
+        )
+    horizon_hours = _grid.check_horizon(horizon_hours, "backtest(horizon_hours=...)", 1 / 24)
+    step_hours = _grid.check_horizon(step_hours, "backtest(step_hours=...)", 1 / 24)
+    if isinstance(models, str):
+        models = [models]
+    Forecaster(**kwargs)._check_parameters()
     levels = tuple(float(p) for p in kwargs.get("quantiles", (0.1, 0.5, 0.9)))
     rows = []
-    for queue in _grid.split_queues(history):
+    for queue in _grid.split_queues(history, tz=kwargs.get("tz")):
         series = queue.absolute.rename(queue.queue)
         for origin in _origins(series, horizon_hours, step_hours, int(n_origins)):
             train = series[series.index < origin]
             test = series[series.index >= origin].iloc[: _steps(series, horizon_hours)]
             if test.isna().all():
                 continue
-            scale = naive_scale(_grid.to_wall(train).to_numpy(), 7 * queue.slots_per_day)
+            scale = _scale(_grid.to_wall(train).to_numpy(), 7 * queue.slots_per_day)
             for name in models:
-                result = Forecaster(name, **kwargs).fit(train).predict(horizon_hours=horizon_hours)
+                model = Forecaster(name, **kwargs).fit(train)
+                # An event after the origin but not before it has no estimated effect here,
+                # as the docs say: noted, not raised.
+                result = model._predict(horizon_hours, None, unseen_events="note")
                 rows.append(_score(queue.queue, name, origin, test, result, scale, levels))
     table = pd.DataFrame(rows)
     table.attrs["summary"] = backtest_summary(table)
@@ -97,17 +119,39 @@ def _steps(series: pd.Series, hours: float) -> int:
 
 
 def _origins(series: pd.Series, horizon: float, step: float, count: int) -> list[pd.Timestamp]:
+    """Origins ``step`` hours apart, the last ``horizon`` hours before the end of the history.
+
+    The first must leave :data:`~staffing.forecast._grid.MIN_HISTORY_DAYS` local days before it.
+    """
     end = series.index[-1] + series.index.freq
     last = end - pd.Timedelta(horizon, unit="h")
-    origins = [last - k * pd.Timedelta(step, unit="h") for k in range(count)][::-1]
-    first_allowed = series.index[0] + pd.Timedelta(15, unit="D")
-    if origins[0] < first_allowed:
+    days = _grid.MIN_HISTORY_DAYS
+    first_allowed = series.index[0].tz_localize(None) + pd.Timedelta(days, unit="D")
+    room = (last.tz_localize(None) - first_allowed) / pd.Timedelta(step, unit="h")
+    allowed = int(np.floor(room)) + 1 if room >= 0 else 0
+    if count > allowed:
         raise DataError(
-            f"history (queue {series.name!r}): {count} origins {step} hours apart with a "
-            f"{horizon}-hour horizon need history from {origins[0] - pd.Timedelta(15, unit='D')}; "
-            f"it starts at {series.index[0]}"
+            f"history (queue {series.name!r}): {count} origins {step:g} hours apart with a "
+            f"{horizon:g}-hour horizon need {days} days of history before the first origin; "
+            f"the history from {series.index[0]} to {series.index[-1]} allows {allowed}"
         )
-    return origins
+    return [last - k * pd.Timedelta(step, unit="h") for k in range(count)][::-1]
+
+
+def _scale(train: np.ndarray, lag: int) -> float:
+    """The MASE scale, NaN when the seasonal naive error is zero (MASE is then undefined)."""
+    try:
+        return naive_scale(train, lag)
+    except ValueError:
+        return float("nan")
+
+
+def _defined(metric: Any, *args: Any) -> float:
+    """A metric, or NaN when it is undefined (e.g. WAPE of an all-zero week)."""
+    try:
+        return float(metric(*args))
+    except ValueError:
+        return float("nan")
 
 
 def _score(
@@ -127,8 +171,8 @@ def _score(
         "origin": origin,
         "intervals": int(np.sum(~np.isnan(actual))),
         "mase": mase(actual, point, scale),
-        "wape": wape(actual, point),
-        "bias": bias(actual, point),
+        "wape": _defined(wape, actual, point),
+        "bias": _defined(bias, actual, point),
     }
     for low in sorted(p for p in levels if p < 0.5):
         high = round(1.0 - low, 12)

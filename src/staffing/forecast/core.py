@@ -15,7 +15,7 @@ from staffing.forecast import _grid
 from staffing.forecast.events import Calendar, Event, as_events
 from staffing.forecast.intervals import fit_dispersion_pinball, mid_quantiles
 from staffing.forecast.metrics import mase, naive_scale
-from staffing.forecast.models import MODELS, Context, PointModel, make_model
+from staffing.forecast.models import MODELS, Context, PointModel, ZeroModel, make_model
 
 __all__ = ["Forecaster", "forecast", "quantile_column"]
 
@@ -40,6 +40,8 @@ class _QueueFit:
     model: PointModel
     alpha: float
     context: Context
+    wall: pd.Series  # the wall-clock series the model was fitted on (outages as NaN)
+    zero: np.ndarray  # slots of the week forecast as exactly zero
 
 
 class Forecaster:
@@ -66,6 +68,23 @@ class Forecaster:
     half_life_weeks : float
         Recency weighting of the ``glm`` model: an observation this many weeks old counts half
         [weeks].
+    tz : str, optional
+        IANA time zone of the history (``"Europe/London"``): naive timestamps are read as local
+        wall-clock times in it, tz-aware ones converted to it. Required for naive timestamps
+        (``"UTC"`` for a source that keeps 24 hours on every day); a naive history without it
+        is refused.
+
+    Notes
+    -----
+    Seasonality runs on the local wall clock (see :mod:`staffing.forecast`). The forecast
+    index continues the history's grid in absolute time, so a day on which the clocks go back
+    has 25 hours (the repeated hour appears twice, with its two UTC offsets, and both get the
+    forecast of that wall-clock hour) and a day on which they go forward 23.
+
+    At least 14 days of observed history are needed. The intervals are calibrated out of
+    sample at weekly rolling origins that leave two weeks of training, or one week when the
+    history is shorter than 15 days. A slot of the week (e.g. Sunday 03:00) observed at least
+    twice and zero every time is forecast as exactly zero with zero-width intervals.
 
     Attributes
     ----------
@@ -102,6 +121,7 @@ class Forecaster:
         validation_weeks: int = 4,
         candidates: Sequence[str] = ("seasonal_naive_week", "mstl", "holt_winters", "glm"),
         half_life_weeks: float = 8.0,
+        tz: str | None = None,
     ) -> None:
         self.model = model
         self.country = country
@@ -111,6 +131,7 @@ class Forecaster:
         self.validation_weeks = validation_weeks
         self.candidates = candidates
         self.half_life_weeks = half_life_weeks
+        self.tz = tz
 
     # ------------------------------------------------------------------ fitting
     def fit(self, history: pd.DataFrame | pd.Series) -> Forecaster:
@@ -121,21 +142,28 @@ class Forecaster:
         history : pandas.DataFrame or pandas.Series
             Tidy frame (``interval_start`` tz-aware, optional ``queue``, ``volume``
             [contacts per interval], NaN = missing data) or a Series with a tz-aware
-            DatetimeIndex. Each queue is fitted separately.
+            DatetimeIndex. Each queue is fitted separately. Naive timestamps need ``tz``.
 
         Returns
         -------
         Forecaster
             ``self``.
+
+        Raises
+        ------
+        staffing.errors.DataError
+            Naive timestamps without ``tz``, fewer than 14 days of observed history, negative,
+            infinite or non-numeric volumes, duplicate or off-grid times.
+        staffing.errors.ConfigError
+            An unknown model, time zone or event field, quantiles outside (0, 1).
         """
         self._check_parameters()
         with threadpool_limits(limits=1):
             return self._fit(history)
 
     def _fit(self, history: pd.DataFrame | pd.Series) -> Forecaster:
-        queues = _grid.split_queues(history)
+        queues = _grid.split_queues(history, tz=self.tz)
         self.tz_ = str(queues[0].absolute.index.tz)
-        self._naive = _is_naive(history)
         self._fits: dict[str, _QueueFit] = {}
         tables, notes = [], []
         for queue in queues:
@@ -150,21 +178,29 @@ class Forecaster:
         return self
 
     def _check_parameters(self) -> None:
-        names = [self.model] if self.model != "auto" else list(self.candidates)
+        if not isinstance(self.model, str):
+            raise ConfigError(f"Forecaster(model=...): expected a model name, got {self.model!r}")
+        names = [self.model] if self.model != "auto" else _names(self.candidates)
         for name in names:
             if name not in MODELS:
                 raise ConfigError(
-                    f"model: unknown model {name!r}; expected 'auto' or one of {', '.join(MODELS)}"
+                    f"Forecaster(model=...): unknown model {name!r}; expected 'auto' or one of "
+                    f"{', '.join(MODELS)}"
                 )
-        levels = list(self.quantiles)
-        if not levels or any(not 0.0 < float(p) < 1.0 for p in levels):
-            raise ConfigError(f"quantiles: expected probabilities in (0, 1), got {levels}")
-        if len({quantile_column(p) for p in levels}) != len(levels):
-            raise ConfigError(f"quantiles: duplicate levels in {levels}")
-        if int(self.validation_weeks) < 1:
-            raise ConfigError(f"validation_weeks: expected >= 1, got {self.validation_weeks}")
-        if not self.half_life_weeks > 0:
-            raise ConfigError(f"half_life_weeks: expected > 0, got {self.half_life_weeks}")
+        _check_levels(self.quantiles)
+        weeks = _number(self.validation_weeks, "Forecaster(validation_weeks=...)")
+        if not weeks >= 1 or weeks != int(weeks):
+            raise ConfigError(
+                f"Forecaster(validation_weeks=...): expected a whole number >= 1, "
+                f"got {self.validation_weeks!r}"
+            )
+        half_life = _number(self.half_life_weeks, "Forecaster(half_life_weeks=...)")
+        if not (np.isfinite(half_life) and half_life > 0):
+            raise ConfigError(
+                f"Forecaster(half_life_weeks=...): expected a number > 0, "
+                f"got {self.half_life_weeks!r}"
+            )
+        _grid.check_zone(self.tz, "Forecaster(tz=...)")
         as_events(self.events)
 
     def _calendar(self, tz: str) -> Calendar:
@@ -174,8 +210,8 @@ class Forecaster:
         calendar = self._calendar(self.tz_)
         wall = queue.wall.copy()
         wall[calendar.excluded(wall.index)] = np.nan
-        names = list(self.candidates) if self.model == "auto" else [self.model]
-        origins, horizon = self._validation_origins(queue, len(wall))
+        names = _names(self.candidates) if self.model == "auto" else [self.model]
+        origins, horizon = self._validation_origins(queue, wall)
         scores, pairs = {}, {}
         for name in names:
             actual, mean, errors = [], [], []
@@ -195,6 +231,7 @@ class Forecaster:
         alpha = fit_dispersion_pinball(*pairs[chosen], levels)
         context = Context(queue.slots_per_day, calendar)
         model = self._fit_model(chosen, wall, context)
+        zero = _grid.zero_slots(wall, queue.slots_per_day)
         table = pd.DataFrame(
             {
                 "queue": queue.queue,
@@ -203,22 +240,36 @@ class Forecaster:
                 "selected": [n == chosen for n in names],
             }
         )
-        return _QueueFit(queue, chosen, model, alpha, context), table
+        return _QueueFit(queue, chosen, model, alpha, context, wall, zero), table
 
-    def _validation_origins(self, queue: _grid.QueueHistory, length: int) -> tuple[list, int]:
-        week = 7 * queue.slots_per_day
-        minimum = 2 * week
-        spare = length - minimum
-        if spare < queue.slots_per_day:
-            raise DataError(
-                f"history (queue {queue.queue!r}): {length} intervals; at least 15 days are "
-                "needed to calibrate the intervals out of sample"
-            )
-        horizon = min(week, spare)
-        count = max(1, min(int(self.validation_weeks), spare // week))
-        return [length - horizon - k * week for k in range(count)], horizon
+    def _validation_origins(
+        self, queue: _grid.QueueHistory, wall: pd.Series
+    ) -> tuple[list[int], int]:
+        """Weekly origins that leave two weeks of training (one week on a short history).
+
+        The validation horizon is a week, or what the history leaves after the training;
+        plans whose windows hold no observed value are passed over.
+        """
+        week, length = 7 * queue.slots_per_day, len(wall)
+        observed = wall.notna().to_numpy()
+        for minimum in (2 * week, week):
+            spare = length - minimum
+            if spare < queue.slots_per_day:
+                continue
+            horizon = min(week, spare)
+            count = max(1, min(int(self.validation_weeks), spare // week))
+            origins = [length - horizon - k * week for k in range(count)]
+            if any(observed[o : o + horizon].any() for o in origins):
+                return origins, horizon
+        raise DataError(
+            f"history (queue {queue.queue!r}): no observed interval in the validation windows "
+            f"of the last {min(2, length // week)} week(s), so the prediction intervals cannot "
+            "be calibrated; the history ends with a long gap (trim it or fill it)"
+        )
 
     def _fit_model(self, name: str, wall: pd.Series, context: Context) -> PointModel:
+        if not (wall.fillna(0.0) != 0).any():  # nothing but zeros (and gaps) to learn from
+            return ZeroModel().fit(wall, context)
         if name == "glm":
             from staffing.forecast.models import CountGLM
 
@@ -232,7 +283,13 @@ class Forecaster:
 
     def _point(self, name: str, wall: pd.Series, steps: int, context: Context) -> np.ndarray:
         model = self._fit_model(name, wall, context)
-        return self._forecast_wall(name, model, wall.index, steps, context)
+        values = self._forecast_wall(name, model, wall.index, steps, context)
+        future = pd.date_range(
+            wall.index[-1] + wall.index.freq, periods=steps, freq=wall.index.freq
+        )
+        zero = _grid.zero_slots(wall, context.slots_per_day)
+        values[zero[_grid.slot_of_week(future, context.slots_per_day)]] = 0.0
+        return values
 
     @staticmethod
     def _forecast_wall(
@@ -253,11 +310,11 @@ class Forecaster:
         Parameters
         ----------
         horizon_hours : float, optional
-            Horizon in absolute time [hours].
+            Horizon in absolute time [hours], at most 366 days.
         horizon_days : float, optional
-            Horizon in local calendar days [days]: up to the same local clock time that many
-            days later, so a horizon across a summer-time change has 23- or 25-hour days.
-            Give exactly one of the two; with neither, 14 days.
+            Horizon in local calendar days [days], at most 366: up to the same local clock
+            time that many days later, so a horizon across a summer-time change has 23- or
+            25-hour days. Give exactly one of the two; with neither, 14 days.
 
         Returns
         -------
@@ -265,31 +322,65 @@ class Forecaster:
             Indexed by ``interval_start`` (tz-aware, the history's zone, continuing its grid),
             with ``queue``, ``volume`` (mean) [contacts per interval] and one column per
             quantile in increasing order of level (see :func:`quantile_column`).
+
+        Raises
+        ------
+        staffing.errors.NotFittedError
+            Before :meth:`fit`.
+        staffing.errors.ConfigError
+            A horizon that is not a number in (0, 366 days], ends after 2262-04-11 (the last
+            date pandas represents), or an event without ``multiplier`` that falls in the
+            horizon but never in the observed history (its effect cannot be estimated).
         """
+        return self._predict(horizon_hours, horizon_days, unseen_events="raise")
+
+    def _predict(
+        self, horizon_hours: float | None, horizon_days: float | None, unseen_events: str
+    ) -> pd.DataFrame:
         if not hasattr(self, "_fits"):
             raise NotFittedError("this Forecaster is not fitted yet; call fit(history) first")
         frames = []
         for name, fitted in self._fits.items():
+            absolute = fitted.history.absolute
+            periods = _periods(absolute, horizon_hours, horizon_days)
+            index = _grid.future_index(absolute, periods, _horizon_name(horizon_hours))
+            self._check_events(name, fitted, index, unseen_events)
             before = len(fitted.context.notes)
-            frames.append(self._predict_queue(name, fitted, horizon_hours, horizon_days))
+            frames.append(self._predict_queue(name, fitted, index))
             for note in fitted.context.notes[before:]:
                 if f"{name}: {note}" not in self.notes_:
                     self.notes_.append(f"{name}: {note}")
-        result = pd.concat(frames)
-        if self._naive:
-            result.index = result.index.tz_localize(None)
-        return result
+        return pd.concat(frames)
+
+    def _check_events(
+        self, queue: str, fitted: _QueueFit, index: pd.DatetimeIndex, unseen_events: str
+    ) -> None:
+        """Refuse (or note) events to estimate that the history never observed."""
+        calendar = fitted.context.calendar
+        local = index.tz_localize(None)
+        observed = fitted.wall.index[fitted.wall.notna().to_numpy()]
+        for event in calendar.events:
+            if event.kind != "effect" or event.multiplier is not None:
+                continue
+            ahead = event.active(local, calendar.tz)
+            if not ahead.any() or event.active(observed, calendar.tz).any():
+                continue
+            first = index[int(np.argmax(ahead))]
+            message = (
+                f"events: {event.name!r} falls in the forecast horizon (from {first}) but never "
+                f"in the observed history of queue {queue!r}, so its effect cannot be "
+                "estimated; give it a multiplier (e.g. multiplier=1.5 for +50%)"
+            )
+            if unseen_events == "raise":
+                raise ConfigError(message)
+            note = f"{message}; forecast without an effect"
+            if note not in fitted.context.notes:
+                fitted.context.notes.append(note)
 
     def _predict_queue(
-        self,
-        name: str,
-        fitted: _QueueFit,
-        horizon_hours: float | None,
-        horizon_days: float | None,
+        self, name: str, fitted: _QueueFit, index: pd.DatetimeIndex
     ) -> pd.DataFrame:
-        absolute = fitted.history.absolute
-        index = _grid.future_index(absolute, _periods(absolute, horizon_hours, horizon_days))
-        wall_index = fitted.history.wall.index
+        wall_index = fitted.wall.index
         last_local = index[-1].tz_localize(None)
         steps = max(1, int((last_local - wall_index[-1]) / wall_index.freq))
         wall_values = self._forecast_wall(
@@ -301,13 +392,59 @@ class Forecaster:
                 wall_index[-1] + wall_index.freq, periods=steps, freq=wall_index.freq
             ),
         )
+        # A history that ends in the first occurrence of a repeated hour: the second one
+        # reads the wall-clock value just observed for that hour.
+        wall_future = pd.concat([fitted.wall.iloc[-1:].dropna(), wall_future])
         point = np.maximum(_grid.from_wall(wall_future, index), 0.0)
         levels = tuple(sorted(float(p) for p in self.quantiles))
         bounds = mid_quantiles(point, fitted.alpha, levels)
+        slots = _grid.slot_of_week(index.tz_localize(None), fitted.history.slots_per_day)
+        zero = fitted.zero[slots]
+        point[zero], bounds[zero] = 0.0, 0.0
         frame = pd.DataFrame({"queue": name, "volume": point}, index=index)
         for column, level in enumerate(levels):
             frame[quantile_column(level)] = bounds[:, column]
         return frame
+
+
+def _names(candidates: Any) -> list[str]:
+    if isinstance(candidates, str):
+        return [candidates]
+    try:
+        names = list(candidates)
+    except TypeError:
+        raise ConfigError(
+            f"Forecaster(candidates=...): expected a list of model names, got {candidates!r}"
+        ) from None
+    if not names:
+        raise ConfigError("Forecaster(candidates=...): expected at least one model name")
+    return names
+
+
+def _number(value: Any, name: str) -> float:
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}: expected a number, got {value!r}") from None
+
+
+def _check_levels(quantiles: Any) -> None:
+    name = "Forecaster(quantiles=...)"
+    if isinstance(quantiles, str) or not isinstance(quantiles, Iterable):
+        raise ConfigError(
+            f"{name}: expected a list of probabilities strictly between 0 and 1 "
+            f"(e.g. (0.1, 0.5, 0.9)), got {quantiles!r}"
+        )
+    levels = [_number(p, name) for p in quantiles]
+    if not levels or any(not 0.0 < p < 1.0 for p in levels):
+        raise ConfigError(
+            f"{name}: expected probabilities strictly between 0 and 1 (e.g. 0.1, 0.5, 0.9), "
+            f"got {list(quantiles)}"
+        )
+    if len({quantile_column(p) for p in levels}) != len(levels):
+        raise ConfigError(f"{name}: duplicate levels in {list(quantiles)}")
 
 
 def _validation_scale(train: np.ndarray, lag: int) -> float:
@@ -319,28 +456,24 @@ def _validation_scale(train: np.ndarray, lag: int) -> float:
         return 1.0
 
 
-def _is_naive(history: pd.DataFrame | pd.Series) -> bool:
-    if isinstance(history, pd.Series):
-        return getattr(history.index, "tz", "naive") is None
-    return getattr(history["interval_start"].dt, "tz", "naive") is None
+def _horizon_name(horizon_hours: float | None) -> str:
+    return (
+        "predict(horizon_hours=...)" if horizon_hours is not None else "predict(horizon_days=...)"
+    )
 
 
 def _periods(absolute: pd.Series, horizon_hours: float | None, horizon_days: float | None) -> int:
+    """Number of intervals of the horizon, after checking it."""
     step = pd.Timedelta(absolute.index.freq)
     if horizon_hours is not None and horizon_days is not None:
-        raise ValueError("give horizon_hours or horizon_days, not both")
-    if horizon_hours is None and horizon_days is None:
-        horizon_days = 14
-    if horizon_hours is not None:
-        if not horizon_hours > 0:
-            raise ValueError(f"horizon_hours: expected > 0, got {horizon_hours}")
-        return max(1, int(np.ceil(pd.Timedelta(horizon_hours, unit="h") / step)))
-    if not horizon_days > 0:
-        raise ValueError(f"horizon_days: expected > 0, got {horizon_days}")
-    tz = absolute.index.tz
+        raise ConfigError("predict: give horizon_hours or horizon_days, not both")
     start = absolute.index[-1] + step
-    end_local = start.tz_localize(None) + pd.Timedelta(horizon_days, unit="D")
-    end = end_local.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    if horizon_hours is not None:
+        hours = _grid.check_horizon(horizon_hours, "predict(horizon_hours=...)", 1 / 24)
+        return max(1, int(np.ceil(pd.Timedelta(hours, unit="h") / step)))
+    name = "predict(horizon_days=...)"
+    days = 14.0 if horizon_days is None else _grid.check_horizon(horizon_days, name, 1.0)
+    end = _grid.horizon_end(start, days, name)
     return max(1, int(np.ceil((end - start) / step)))
 
 

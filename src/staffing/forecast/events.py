@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,6 +23,9 @@ from typing import Any, Literal
 import holidays as holidays_lib
 import numpy as np
 import pandas as pd
+
+from staffing.errors import ConfigError
+from staffing.forecast._grid import check_zone
 
 __all__ = ["Calendar", "Event"]
 
@@ -45,7 +49,15 @@ class Event:
         not demand (they are left out of fitting, like gaps).
     multiplier : float, optional
         Known multiplicative effect on volume [fraction, 1 = none]. Without it the effect is
-        estimated by the count regression from the event's occurrences in the history.
+        estimated by the count regression from the event's occurrences in the history, and an
+        event that falls in the forecast horizon but never in the observed history makes
+        :meth:`~staffing.forecast.Forecaster.predict` raise a ConfigError asking for one.
+
+    Raises
+    ------
+    staffing.errors.ConfigError
+        An unreadable bound, an end not after the start, one bound with a UTC offset and the
+        other without, or a multiplier that is not a finite number > 0 (names the event).
 
     Examples
     --------
@@ -60,17 +72,52 @@ class Event:
     multiplier: float | None = None
 
     def __post_init__(self) -> None:
+        label = f"events: {self.name!r}"
+        if not isinstance(self.name, str) or not self.name:
+            raise ConfigError(f"events: name must be a non-empty string, got {self.name!r}")
         if self.kind not in ("effect", "outage"):
-            raise ValueError(f"events: {self.name!r}: kind must be 'effect' or 'outage'")
-        if self.multiplier is not None and not self.multiplier > 0:
-            raise ValueError(f"events: {self.name!r}: multiplier must be > 0")
-        if _naive(self.end) <= _naive(self.start):
-            raise ValueError(f"events: {self.name!r}: end must be after start")
+            raise ConfigError(f"{label}: kind must be 'effect' or 'outage', got {self.kind!r}")
+        if self.multiplier is not None:
+            _check_multiplier(self.multiplier, label)
+        start, end = _stamp(self.start, f"{label}: start"), _stamp(self.end, f"{label}: end")
+        if (start.tz is None) != (end.tz is None):
+            raise ConfigError(
+                f"{label}: start {self.start!r} and end {self.end!r} mix a UTC offset with a "
+                "local time without one; give both with an offset or both as local wall-clock "
+                "times of the history's zone"
+            )
+        if end <= start:
+            raise ConfigError(
+                f"{label}: end {self.end!r} must be after start {self.start!r} (end is exclusive)"
+            )
 
     def active(self, local: pd.DatetimeIndex, tz: str | None = None) -> np.ndarray:
         """Whether each naive local wall-clock time (of zone ``tz``) falls in ``[start, end)``."""
         start, end = _naive(self.start, tz), _naive(self.end, tz)
         return np.asarray((local >= start) & (local < end))
+
+
+def _check_multiplier(value: Any, label: str) -> None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if isinstance(value, bool) or not (math.isfinite(number) and number > 0):
+        raise ConfigError(
+            f"{label}: multiplier must be a finite number > 0 (1 = no effect), got {value!r}"
+        )
+
+
+def _stamp(value: Any, label: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ConfigError(
+            f"{label}: expected a date or timestamp, got {value!r} ({err})"
+        ) from None
+    if stamp is pd.NaT or pd.isna(stamp):
+        raise ConfigError(f"{label}: expected a date or timestamp, got {value!r}")
+    return stamp
 
 
 def _naive(value: Any, tz: str | None = None) -> pd.Timestamp:
@@ -84,6 +131,8 @@ def as_events(events: Iterable[Event | Mapping[str, Any]] | None) -> tuple[Event
     """Accept events as :class:`Event` objects or as dicts of its fields."""
     if events is None:
         return ()
+    if isinstance(events, Event | Mapping | str):
+        raise ConfigError("events: expected a list of events, got a single one")
     result = []
     for item in events:
         if isinstance(item, Event):
@@ -91,10 +140,13 @@ def as_events(events: Iterable[Event | Mapping[str, Any]] | None) -> tuple[Event
         elif isinstance(item, Mapping):
             unknown = set(item) - {"name", "start", "end", "kind", "multiplier"}
             if unknown:
-                raise ValueError(f"events: unknown field(s) {sorted(unknown)} in {dict(item)}")
+                raise ConfigError(f"events: unknown field(s) {sorted(unknown)} in {dict(item)}")
+            missing = [key for key in ("name", "start", "end") if key not in item]
+            if missing:
+                raise ConfigError(f"events: missing field(s) {missing} in {dict(item)}")
             result.append(Event(**item))
         else:
-            raise TypeError(f"events: expected Event or dict, got {type(item).__name__}")
+            raise ConfigError(f"events: expected Event or dict, got {type(item).__name__}")
     return tuple(result)
 
 
@@ -119,7 +171,7 @@ class Calendar:
         events: Iterable[Event | Mapping[str, Any]] | None = None,
         tz: str | None = None,
     ) -> None:
-        self.tz = tz
+        self.tz = check_zone(tz, "tz")
         self.country = country
         self.subdiv = subdiv
         self.events = as_events(events)
@@ -127,7 +179,7 @@ class Calendar:
             try:
                 holidays_lib.country_holidays(country, subdiv=subdiv, years=2000)
             except NotImplementedError as err:
-                raise ValueError(
+                raise ConfigError(
                     f"country/subdiv: the holidays package has no calendar {country!r}"
                     f"{'/' + repr(subdiv) if subdiv else ''}"
                 ) from err

@@ -30,7 +30,8 @@ __all__ = [
 ]
 
 #: Smallest mean used for the predictive distribution [contacts per interval]; a forecast of
-#: exactly zero would otherwise rule out any contact at all.
+#: exactly zero would otherwise rule out any contact at all. (The Forecaster does rule it out,
+#: with zero-width intervals, in slots of the week that were zero every time they were seen.)
 MEAN_FLOOR = 0.1
 ALPHA_BOUNDS = (1e-6, 20.0)
 

@@ -96,24 +96,38 @@ class MSTLModel(PointModel):
 
     The series is modelled on the square-root scale (variance-stabilising for counts); the
     seasonal components are repeated from their last cycle and the seasonally adjusted series is
-    forecast by simple exponential smoothing (ETS(A,N,N)).
+    forecast by simple exponential smoothing (ETS(A,N,N)). STL needs more than two cycles of a
+    period; on a shorter series (two weeks or less) the weekly component is instead the mean of
+    each slot of the week of what trend and daily component leave, and a note says so.
     """
 
     def fit(self, wall: pd.Series, context: Context) -> MSTLModel:
         day, week = context.slots_per_day, context.slots_per_week
         y = np.sqrt(fill_gaps(wall, week))
+        periods = tuple(p for p in (day, week) if p < len(y) / 2)  # as statsmodels requires
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = MSTL(y, periods=(day, week), iterate=2, stl_kwargs=STL_JUMPS).fit()
-            adjusted = y - result.seasonal.sum(axis=1)
-            self.ets_ = ExponentialSmoothing(
-                adjusted.to_numpy(), initialization_method="estimated"
-            ).fit()
+            result = MSTL(y, periods=periods, iterate=2, stl_kwargs=STL_JUMPS).fit()
+            seasonal = np.asarray(result.seasonal, dtype=float).reshape(len(y), len(periods))
+            if week not in periods:
+                seasonal = np.column_stack([seasonal, self._slot_means(y, result, seasonal, week)])
+                context.notes.append(
+                    f"mstl: {len(y) / day:g} days are too few for an STL weekly component "
+                    "(more than 14 needed); the weekly pattern is the mean of each slot"
+                )
+            adjusted = y.to_numpy() - seasonal.sum(axis=1)
+            self.ets_ = ExponentialSmoothing(adjusted, initialization_method="estimated").fit()
         _record(caught, context)
-        seasonal = result.seasonal.to_numpy()
         self.day_ = seasonal[-day:, 0]
         self.week_ = seasonal[-week:, 1]
         return self
+
+    @staticmethod
+    def _slot_means(y: pd.Series, result: object, seasonal: np.ndarray, week: int) -> np.ndarray:
+        rest = y.to_numpy() - np.asarray(result.trend) - seasonal.sum(axis=1)  # type: ignore[attr-defined]
+        slot = np.arange(len(rest)) % week
+        means = pd.Series(rest).groupby(slot).transform("mean").to_numpy()
+        return means - means[-week:].mean()
 
     def forecast(self, steps: int) -> np.ndarray:
         positions = np.arange(steps)
@@ -123,23 +137,50 @@ class MSTLModel(PointModel):
 
 
 class HoltWinters(PointModel):
-    """Additive Holt-Winters with a weekly season on the square-root scale."""
+    """Additive Holt-Winters with a weekly season on the square-root scale.
+
+    With fewer than two weeks to fit (a validation origin on a short history), the level and
+    the seasonal terms start from the first week (known initial values) and a note says so.
+    """
 
     def fit(self, wall: pd.Series, context: Context) -> HoltWinters:
-        y = np.sqrt(fill_gaps(wall, context.slots_per_week))
+        week = context.slots_per_week
+        y = np.sqrt(fill_gaps(wall, week)).to_numpy()
+        start: dict[str, object] = {"initialization_method": "heuristic"}
+        if len(y) < 2 * week:
+            level = float(np.mean(y[:week]))
+            start = {
+                "initialization_method": "known",
+                "initial_level": level,
+                "initial_seasonal": y[:week] - level,
+            }
+            context.notes.append(
+                f"holt_winters: {len(y) / context.slots_per_day:g} days are fewer than two "
+                "weeks; the season starts from the first week"
+            )
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             self.result_ = ExponentialSmoothing(
-                y.to_numpy(),
-                seasonal="add",
-                seasonal_periods=context.slots_per_week,
-                initialization_method="heuristic",
+                y, seasonal="add", seasonal_periods=week, **start
             ).fit()
         _record(caught, context)
         return self
 
     def forecast(self, steps: int) -> np.ndarray:
-        return np.square(np.maximum(self.result_.forecast(steps), 0.0))
+        # statsmodels computes an AIC here; a perfect in-sample fit (one week, known start)
+        # makes it log(0) and its small-sample correction 0/0: neither affects the forecast.
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.square(np.maximum(self.result_.forecast(steps), 0.0))
+
+
+class ZeroModel(PointModel):
+    """Forecast zero: the model of a history in which every observed value is zero."""
+
+    def fit(self, wall: pd.Series, context: Context) -> ZeroModel:
+        return self
+
+    def forecast(self, steps: int) -> np.ndarray:
+        return np.zeros(steps)
 
 
 class CountGLM(PointModel):
