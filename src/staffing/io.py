@@ -54,6 +54,7 @@ __all__ = [
     "TIMESTAMP_NAMES",
     "Gap",
     "find_gaps",
+    "floor_to_interval",
     "read_frame_csv",
     "read_history",
     "write_frame_csv",
@@ -542,8 +543,33 @@ def _detect(table: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
 # ----------------------------------------------------------------------------- binning
 
 
-def _floor(stamps: pd.Series, minutes: int) -> pd.Series:
-    """Floor to the interval on the local wall clock (the offset of each instant is kept)."""
+def floor_to_interval(stamps: pd.Series, minutes: int) -> pd.Series:
+    """Floor times to the start of their interval on the local wall clock.
+
+    Unlike ``Series.dt.floor`` on tz-aware times, this never has to guess an offset: each
+    instant keeps its own UTC offset, so the repeated hour of an autumn clock change floors
+    to the right one of its two occurrences.
+
+    Parameters
+    ----------
+    stamps : pandas.Series
+        Times, tz-aware or naive.
+    minutes : int
+        Interval length [minutes].
+
+    Returns
+    -------
+    pandas.Series
+        Interval starts, in the zone of ``stamps``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.Series(pd.to_datetime(["2025-10-26 00:40Z", "2025-10-26 01:40Z"]))
+    >>> local = t.dt.tz_convert("Europe/London")
+    >>> [str(s) for s in floor_to_interval(local, 60)]
+    ['2025-10-26 01:00:00+01:00', '2025-10-26 01:00:00+00:00']
+    """
     freq = f"{minutes}min"
     if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
         return stamps.dt.floor(freq)
@@ -558,7 +584,7 @@ def _bin_counts(rows: pd.DataFrame, label: str, columns: Columns, minutes: int) 
     if step is not None:
         if step > minutes or minutes % step:
             raise DataError(_step_message(label, columns.timestamp, step, minutes))
-        start = _floor(rows["ts"], minutes)
+        start = floor_to_interval(rows["ts"], minutes)
         into = (rows["ts"] - start) / pd.Timedelta(1, unit="min")
         off_grid = np.mod(into.to_numpy(), step) != 0
         if off_grid.any():
@@ -567,7 +593,9 @@ def _bin_counts(rows: pd.DataFrame, label: str, columns: Columns, minutes: int) 
                 f"{label}: column {columns.timestamp!r}, row {int(rows['row'].iloc[index])}: "
                 f"timestamp {rows['ts'].iloc[index]} is not on the {step:g}-minute grid"
             )
-    rows = rows.assign(interval_start=_floor(rows["ts"], minutes), unknown=rows["count"].isna())
+    rows = rows.assign(
+        interval_start=floor_to_interval(rows["ts"], minutes), unknown=rows["count"].isna()
+    )
     grouped = rows.groupby(["queue", "interval_start"], sort=True)
     binned = grouped.agg(
         total=("count", "sum"), size=("count", "size"), unknown=("unknown", "any")
@@ -622,7 +650,7 @@ def _data_step(rows: pd.DataFrame) -> float | None:
 
 
 def _bin_contacts(rows: pd.DataFrame, minutes: int) -> pd.DataFrame:
-    starts = _floor(rows["ts"], minutes)
+    starts = floor_to_interval(rows["ts"], minutes)
     counts = rows.groupby([rows["queue"], starts.rename("interval_start")]).size()
     grid = _grid(starts.min(), starts.max(), minutes)
     names = sorted(rows["queue"].unique())

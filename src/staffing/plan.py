@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import ConfigError, DataError
+from staffing.io import floor_to_interval
 from staffing.output import OUTPUT_FILES, check_output_dir, write_plan
 
 if TYPE_CHECKING:
@@ -446,7 +447,8 @@ def _productive_agents(own: pd.DataFrame, coverage: pd.DataFrame, channel: Any) 
     scheduled = coverage.set_index("interval_start")["scheduled"]
     plan_index = pd.DatetimeIndex(own["interval_start"])
     # the roster grid may be finer: take the fewest agents inside each plan interval
-    on_grid = scheduled.groupby(scheduled.index.floor(f"{_grid_minutes(plan_index)}min")).min()
+    starts = floor_to_interval(scheduled.index.to_series(), _grid_minutes(plan_index))
+    on_grid = scheduled.groupby(pd.DatetimeIndex(starts)).min()
     on_grid = on_grid.reindex(plan_index, fill_value=0).to_numpy()
     shrinkage = own["shrinkage"].to_numpy(dtype=float)
     productive = np.floor(on_grid * (1.0 - shrinkage) + 1e-9).astype(int)
