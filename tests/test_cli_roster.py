@@ -51,7 +51,8 @@ def test_refuses_to_overwrite(tmp_path: Path) -> None:
     assert first.exit_code == 0
     assert json.loads(first.output)["solver"]["solver"] == "highs"
     again = run(*args)
-    assert again.exit_code == 1
+    assert again.exit_code == 2  # a usage error, found before any work
+    assert "--out" in again.output
     assert "exists; use --force" in again.output
     assert run(*args, "--force").exit_code == 0
 

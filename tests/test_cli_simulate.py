@@ -55,7 +55,7 @@ def test_interval_staffing_and_seed_reproducible(tmp_path):
 def test_refuses_to_overwrite_without_force(tmp_path):
     assert run(*base(tmp_path)).exit_code == 0
     again = run(*base(tmp_path))
-    assert again.exit_code == 1
+    assert again.exit_code == 2  # a usage error, found before any work
     assert "--force" in again.output
     assert "Traceback" not in again.output
     assert run(*base(tmp_path), "--force").exit_code == 0

@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 import staffing.datasets
 import staffing.io
+import staffing.output
 import staffing.report
 from staffing.cli import main
 from staffing.errors import DataError
@@ -562,3 +563,75 @@ def test_simulate_out_that_is_a_file_is_a_usage_error_before_simulating(tmp_path
     assert "--out" in line
     assert str(taken) in line
     assert taken.read_text() == "mine"
+
+
+# -- --out of forecast, roster and simulate ---------------------------------------------------
+
+
+def _file_command(kind: str, out: Path) -> list[str]:
+    fixtures = Path(__file__).parent / "fixtures"
+    if kind == "forecast":
+        return ["forecast", "--example", "--queue", "phone", "--model", "seasonal_naive_week",
+                "--horizon-days", "1", "--out", str(out)]  # fmt: skip
+    if kind == "roster":
+        return ["roster", "--example", "--time-limit", "5", "--out", str(out)]
+    return ["simulate", str(fixtures / "simulate_roster.csv"), "--forecast",
+            str(fixtures / "simulate_forecast.csv"), "--aht", "300", "--target", "20",
+            "--replications", "2", "--out", str(out)]  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["forecast", "roster", "simulate"])
+@pytest.mark.parametrize("case", ["parent is a file", "symlink", "kind mismatch"])
+def test_unusable_out_is_a_usage_error_naming_out_before_any_work(tmp_path, kind, case):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("mine")
+    real = tmp_path / "real"
+    real.mkdir()
+    if case == "parent is a file":
+        out = blocker / "out"
+    elif case == "symlink":
+        out = tmp_path / "link"
+        out.symlink_to(real)
+    else:  # a directory where a file is written, a file where a directory is
+        out = real if kind == "forecast" else blocker
+    result = CliRunner().invoke(main, _file_command(kind, out))
+    assert result.exit_code == 2, result.output
+    assert "--out" in result.output
+    assert "Traceback" not in result.output
+    assert blocker.read_text() == "mine"
+    assert list(real.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["forecast", "roster", "simulate"])
+def test_out_under_missing_parents_is_created_with_no_temporary_files(tmp_path, kind):
+    out = tmp_path / "a" / "b" / ("fc.csv" if kind == "forecast" else "run")
+    result = CliRunner().invoke(main, _file_command(kind, out))
+    assert result.exit_code == 0, result.output
+    written = [p.name for p in (tmp_path / "a" / "b").rglob("*")]
+    assert written
+    assert not [name for name in written if name.endswith(".tmp")]
+
+
+def test_an_interrupted_file_write_leaves_the_old_file_and_no_debris(tmp_path):
+    out = tmp_path / "fc.csv"
+    out.write_text("old")
+
+    def explode(path):
+        Path(path).write_text("half")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        staffing.output.replace_file(out, explode)
+    assert out.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["fc.csv"]
+
+
+def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
+    def full(self, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", full)
+    frame = pd.DataFrame({"volume": [1]})
+    with pytest.raises(OSError, match=r"fc\.csv.*No space left"):
+        staffing.io.write_frame_csv(frame, tmp_path / "fc.csv")
+    assert list(tmp_path.iterdir()) == []

@@ -45,6 +45,7 @@ from staffing._history_cells import (
 )
 from staffing._history_files import read_table
 from staffing.errors import DataError
+from staffing.output import replace_file
 
 __all__ = [
     "COUNT_NAMES",
@@ -353,7 +354,8 @@ def write_frame_csv(
     frame : pandas.DataFrame
         Frame to write; a default integer index is not written, any other index is.
     path : str or path-like
-        Output file.
+        Output file; missing parent folders are created. The file appears complete or not at
+        all (written beside it, then renamed; see :func:`staffing.output.replace_file`).
     force : bool
         Overwrite ``path`` if it exists.
 
@@ -394,8 +396,7 @@ def write_frame_csv(
             out[name]
         ):
             out[name] = _iso_text(out[name])
-    out.to_csv(path, index=False, lineterminator="\n")
-    return path
+    return replace_file(path, lambda tmp: out.to_csv(tmp, index=False, lineterminator="\n"))
 
 
 def read_frame_csv(

@@ -50,7 +50,14 @@ except ImportError:  # pragma: no cover - Windows
 if TYPE_CHECKING:
     from staffing.plan import Plan
 
-__all__ = ["OUTPUT_FILES", "Terminated", "check_output_dir", "claim_output_dir", "write_plan"]
+__all__ = [
+    "OUTPUT_FILES",
+    "Terminated",
+    "check_output_dir",
+    "claim_output_dir",
+    "replace_file",
+    "write_plan",
+]
 
 #: Files :func:`write_plan` writes into the output directory.
 OUTPUT_FILES = (
@@ -73,6 +80,57 @@ _STOP_SIGNALS = tuple(
 )
 
 Writer = Callable[[Path], Any]
+
+
+def replace_file(path: str | Path, write: Writer) -> Path:
+    """Write one file so that it appears complete or not at all.
+
+    ``write`` writes a hidden sibling ``.<name>.<8 hex>.tmp``, which then replaces ``path`` in
+    one rename; on any error or interruption the sibling is removed and ``path`` is left as it
+    was. Missing parent directories are created.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to create or replace.
+    write : callable
+        Called with the temporary path; writes the whole file there.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        Naming the file when it cannot be written (full disk, permissions, a parent that is a
+        file).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "notes" / "a.txt"
+    >>> _ = replace_file(out, lambda tmp: tmp.write_text("complete"))
+    >>> out.read_text(), sorted(p.name for p in out.parent.iterdir())
+    ('complete', ['a.txt'])
+    """
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise _named(err, str(path), "create its folder") from None
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
+    except OSError as err:
+        temporary.unlink(missing_ok=True)
+        raise _named(err, str(path), "write") from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return path
 
 
 class Terminated(KeyboardInterrupt):

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from staffing.cli._types import check_out
+
 __all__ = ["forecast"]
 
 #: Longest horizon [days]; staffing.forecast._grid.MAX_HORIZON_DAYS, repeated here so that
@@ -138,8 +140,8 @@ def forecast(
 
     if example == (history is not None):
         raise click.UsageError("give either HISTORY or --example")
-    if out is not None and out.exists() and not force:
-        raise click.UsageError(f"{out} exists; use --force to overwrite it")
+    if out is not None:
+        check_out(out, force=force)
     levels = _quantiles(quantiles)
     check_zone(tz, "--tz")
     minutes = int(interval_minutes)

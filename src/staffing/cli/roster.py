@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from staffing.cli._types import Number
+from staffing.cli._types import Number, check_out
 from staffing.roster.solver import SOLVERS
 
 
@@ -124,11 +124,9 @@ def roster(
         raise click.UsageError("give either REQUIREMENTS or --example")
     if rules_path is None and not example:
         raise click.UsageError("missing option '--rules'")
+    check_out(out_dir, force=force, files=("roster.csv", "coverage.csv", "summary.json"))
     rules = load_rules(rules_path) if rules_path is not None else example_rules()
     source = example_requirements() if example else requirements
-    for name in ("roster.csv", "coverage.csv", "summary.json"):
-        if (out_dir / name).exists() and not force:
-            raise FileExistsError(f"{out_dir / name} exists; use --force to overwrite")
     options = SolverOptions(
         solver=solver, time_limit_seconds=time_limit, relative_gap=gap, threads=threads, seed=seed
     )

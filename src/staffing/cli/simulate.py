@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from staffing.cli._types import Number
+from staffing.cli._types import Number, check_out
 from staffing.queueing import (
     MAX_AHT_SECONDS,
     MAX_INTERVAL_MINUTES,
@@ -111,13 +111,13 @@ def simulate(
       staffing simulate roster.csv --forecast forecast.csv --aht 300 --target 20 \\
           --replications 20 --patience 120 --seed 1 --out sim
     """
+    from staffing.io import write_frame_csv
     from staffing.simulate import read_forecast, read_staffing
     from staffing.simulate import simulate as run
 
-    paths = [out_dir / name for name in (INTERVALS_FILE, OVERALL_FILE, REPLICATIONS_FILE)]
-    existing = [str(p) for p in paths if p.exists()]
-    if existing and not force:
-        raise click.ClickException(f"{existing[0]} exists; use --force to overwrite")
+    names = (INTERVALS_FILE, OVERALL_FILE, REPLICATIONS_FILE)
+    check_out(out_dir, force=force, files=names)
+    paths = [out_dir / name for name in names]
     result = run(
         read_staffing(roster, tz=tz),
         read_forecast(forecast_path, tz=tz),
@@ -133,10 +133,9 @@ def simulate(
         queue=queue,
         service_level_basis=basis,  # type: ignore[arg-type]
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
     frames = (result.intervals, result.overall, result.replications)
     for path, frame in zip(paths, frames, strict=True):
-        frame.to_csv(path, index=False, date_format="%Y-%m-%dT%H:%M:%S%z")
+        write_frame_csv(frame, path, force=True)
     click.echo(f"overall over {replications} replications ({result.confidence:.0%} CI):")
     click.echo(result.overall.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
     click.echo(f"wrote {', '.join(str(p) for p in paths)}")

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffing.output import replace_file
 from staffing.roster.solver import SolveResult
 
 __all__ = [
@@ -328,10 +329,14 @@ def write_outputs(
     existing = [str(p) for p in paths.values() if p.exists()]
     if existing and not force:
         raise FileExistsError(f"{', '.join(existing)} exist(s); use --force to overwrite")
-    out.mkdir(parents=True, exist_ok=True)
-    roster_to_csv_frame(roster).to_csv(paths["roster"], index=False)
+    # each file appears whole or not at all; summary.json, removed first and written last,
+    # marks a complete roster
+    paths["summary"].unlink(missing_ok=True)
+    table = roster_to_csv_frame(roster)
+    replace_file(paths["roster"], lambda tmp: table.to_csv(tmp, index=False))
     cov = coverage.copy()
     cov["interval_start"] = [t.isoformat() for t in cov["interval_start"]]
-    cov.to_csv(paths["coverage"], index=False)
-    paths["summary"].write_text(json.dumps(summary.to_dict(), indent=2) + "\n")
+    replace_file(paths["coverage"], lambda tmp: cov.to_csv(tmp, index=False))
+    text = json.dumps(summary.to_dict(), indent=2) + "\n"
+    replace_file(paths["summary"], lambda tmp: tmp.write_text(text))
     return paths
