@@ -609,7 +609,7 @@ def test_out_under_missing_parents_is_created_with_no_temporary_files(tmp_path, 
     assert result.exit_code == 0, result.output
     written = [p.name for p in (tmp_path / "a" / "b").rglob("*")]
     assert written
-    assert not [name for name in written if name.endswith(".tmp")]
+    assert not [name for name in written if name.startswith(".tmp-")]
 
 
 def test_an_interrupted_file_write_leaves_the_old_file_and_no_debris(tmp_path):

@@ -85,7 +85,8 @@ Writer = Callable[[Path], Any]
 def replace_file(path: str | Path, write: Writer) -> Path:
     """Write one file so that it appears complete or not at all.
 
-    ``write`` writes a hidden sibling ``.<name>.<8 hex>.tmp``, which then replaces ``path`` in
+    ``write`` writes a hidden sibling ``.tmp-<8 hex>-<name>`` (ending like ``path``, so that
+    ``pandas`` infers compression from it), which then replaces ``path`` in
     one rename; on any error or interruption the sibling is removed and ``path`` is left as it
     was. Missing parent directories are created.
 
@@ -120,7 +121,7 @@ def replace_file(path: str | Path, write: Writer) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise _named(err, str(path), "create its folder") from None
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    temporary = path.with_name(f".tmp-{secrets.token_hex(4)}-{path.name}")
     try:
         write(temporary)
         os.replace(temporary, path)
