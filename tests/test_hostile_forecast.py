@@ -193,6 +193,13 @@ def fitted() -> Forecaster:
     return Forecaster(FAST).fit(utc_history(15))
 
 
+def test_the_command_line_horizon_limit_is_the_forecasters():
+    from staffing.cli.forecast import MAX_HORIZON_DAYS as command_line
+    from staffing.forecast._grid import MAX_HORIZON_DAYS as forecaster
+
+    assert command_line == forecaster
+
+
 @pytest.mark.parametrize("days", [0, -1, 10_000, float("nan"), float("inf"), "soon", True])
 def test_bad_horizon_days_names_the_parameter(fitted, days):
     with pytest.raises(ConfigError, match=r"predict\(horizon_days=\.\.\.\)"):

@@ -54,6 +54,7 @@ __all__ = [
     "OUTPUT_FILES",
     "Terminated",
     "check_output_dir",
+    "check_output_files",
     "claim_output_dir",
     "replace_file",
     "write_plan",
@@ -209,6 +210,66 @@ def check_output_dir(directory: str | Path, *, force: bool = False) -> None:
             raise PermissionError(f"{shown}: directory is not writable")
 
 
+def check_output_files(
+    path: str | Path, *, files: tuple[str, ...] = (), force: bool = False
+) -> None:
+    """Refuse output files that would replace a file unasked or can never be written.
+
+    The check for commands that write single files (``staffing forecast``, ``roster`` and
+    ``simulate``); :func:`check_output_dir` is the one for a plan's directory. Has no side
+    effect.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The output file, or with ``files`` the directory that holds them (created when
+        missing, with its parents).
+    files : tuple of str
+        Names written inside the directory ``path``; empty when ``path`` is the file itself.
+    force : bool
+        Allow replacing existing output files (never a directory or a symbolic link).
+
+    Raises
+    ------
+    FileExistsError
+        An output file exists and ``force`` is false; ``path`` or an output file is a
+        symbolic link, or an output file is a directory.
+    IsADirectoryError
+        ``path`` is a directory where a file is expected.
+    NotADirectoryError
+        ``path`` (with ``files``) or one of its parents is a file.
+    PermissionError
+        The folder the files would be created in is not writable.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_output_files(folder / "new" / "forecast.csv")
+    >>> check_output_files(folder)
+    Traceback (most recent call last):
+    ...
+    IsADirectoryError: ...: is a directory; expected a file name
+    """
+    shown, target = os.fspath(path), Path(path)
+    if os.path.islink(target):
+        raise FileExistsError(f"{shown}: is a symbolic link; give the real path")
+    if files:
+        if os.path.exists(target) and not os.path.isdir(target):
+            raise NotADirectoryError(f"{shown}: is a file; expected a directory")
+        targets = [target / name for name in files]
+    else:
+        if os.path.isdir(target):
+            raise IsADirectoryError(f"{shown}: is a directory; expected a file name")
+        targets = [target]
+    for file in targets:
+        if os.path.islink(file) or os.path.isdir(file):
+            raise FileExistsError(f"{file}: is a link or a directory; it is never replaced")
+        if os.path.exists(file) and not force:
+            raise FileExistsError(f"{file}: exists; use --force to overwrite it")
+    _check_creatable(_absolute(targets[0]), shown)
+
+
 def _absolute(directory: str | Path) -> Path:
     """Absolute, normalised (``.`` and ``..`` folded), symbolic links kept."""
     return Path(os.path.abspath(os.fspath(directory) or "."))
@@ -227,12 +288,18 @@ def _check_location(target: Path, shown: str, cwd: Path) -> None:
         raise FileExistsError(f"{shown}: {refusal}; choose a new directory for the plan")
 
 
-def _check_parent(target: Path, shown: str) -> None:
+def _check_creatable(target: Path, shown: str) -> Path:
+    """The nearest existing parent of ``target``, checked to be a directory one can write."""
     existing = next(p for p in target.parents if os.path.lexists(p))
     if not existing.is_dir():
         raise NotADirectoryError(f"{shown}: {existing} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise PermissionError(f"{shown}: cannot create files in {existing} (permission denied)")
+    return existing
+
+
+def _check_parent(target: Path, shown: str) -> None:
+    existing = _check_creatable(target, shown)
     longest = _name_max(existing) - (len(os.fsencode(_staging_name(""))))
     if len(os.fsencode(target.name)) > longest:
         raise OSError(f"{shown}: name too long (at most {longest} bytes here)")

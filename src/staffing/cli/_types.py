@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import click
@@ -45,6 +44,9 @@ class Number(click.ParamType):
 def check_out(path: Path, *, force: bool, files: tuple[str, ...] = ()) -> None:
     """Refuse, before any work, an ``--out`` that would lose a file or can never be written.
 
+    :func:`staffing.output.check_output_files` with its error as a usage error naming
+    ``--out`` (exit status 2).
+
     Parameters
     ----------
     path : pathlib.Path
@@ -57,28 +59,11 @@ def check_out(path: Path, *, force: bool, files: tuple[str, ...] = ()) -> None:
     Raises
     ------
     click.UsageError
-        Naming ``--out`` and what is wrong (exit status 2).
+        Naming ``--out`` and what is wrong.
     """
-    if path.is_symlink():
-        raise click.UsageError(f"--out {path} is a symbolic link; give the real path")
-    if files:
-        if path.exists() and not path.is_dir():
-            raise click.UsageError(f"--out {path} is a file; expected a directory")
-        targets = [path / name for name in files]
-    else:
-        if path.is_dir():
-            raise click.UsageError(f"--out {path} is a directory; expected a file name")
-        targets = [path]
-    existing = [str(t) for t in targets if t.exists() or t.is_symlink()]
-    if existing and not force:
-        raise click.UsageError(f"--out {existing[0]} exists; use --force to overwrite it")
-    if any(t.is_symlink() or t.is_dir() for t in targets):
-        bad = next(t for t in targets if t.is_symlink() or t.is_dir())
-        raise click.UsageError(f"--out {bad} is a link or a directory; it is never replaced")
-    ancestor = (path if files else path.parent).absolute()
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise click.UsageError(f"--out {path}: {ancestor} is a file, not a directory")
-    if not os.access(ancestor, os.W_OK | os.X_OK):
-        raise click.UsageError(f"--out {path}: directory {ancestor} is not writable")
+    from staffing.output import check_output_files
+
+    try:
+        check_output_files(path, files=files, force=force)
+    except OSError as err:
+        raise click.UsageError(f"--out {err}") from None

@@ -11,7 +11,7 @@ from staffing.cli._types import check_out
 __all__ = ["forecast"]
 
 #: Longest horizon [days]; staffing.forecast._grid.MAX_HORIZON_DAYS, repeated here so that
-#: ``staffing --help`` does not import pandas.
+#: ``staffing --help`` does not import statsmodels (a test keeps the two equal).
 MAX_HORIZON_DAYS = 366
 
 MODEL_CHOICES = (
