@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
-from staffing.errors import DataError
+from staffing.errors import ConfigError, DataError
 from staffing.simulate import simulate
 from staffing.simulate._engine import ABANDONED, ANSWERED, UNSERVED, Agents, run_queue
 
@@ -493,3 +493,203 @@ def test_bad_breaks_and_parameters():
         simulate(staffing, forecast, aht_seconds=300, target_seconds=20, handle_time="weibull")
     with pytest.raises(ValueError, match="service_level_basis"):
         simulate(staffing, forecast, aht_seconds=300, target_seconds=20, service_level_basis="x")
+
+
+# --- per-interval targets, bounds in range, occupancy with nobody ----------------------------
+
+
+def _replay(thresholds, replications: int = 3):
+    """One agent, 3 hourly intervals, handle time exactly 600 s, known arrivals.
+
+    Waits [s] by interval of arrival: 09:00 -> 0, 09:05 -> 300, 09:50 -> 0, 09:55 -> 300 (answered
+    at 10:00, in the next interval), 10:05 -> 300, 11:00 -> 0, 11:02 -> 480.
+    """
+    times = grid(3, start="2024-03-04 09:00")
+    forecast = pd.DataFrame({"interval_start": times, "volume": 0.0})
+    staffing = pd.DataFrame({"interval_start": times, "agents": 1})
+    minutes = [0, 5, 50, 55, 65, 120, 122]
+    arrivals = [times[0] + pd.Timedelta(m, unit="min") for m in minutes]
+    return simulate(
+        staffing, forecast, aht_seconds=None, handle_time=[600.0], target_seconds=thresholds,
+        arrivals=arrivals, replications=replications, seed=0,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("thresholds", "levels", "overall"),
+    [
+        ([0.0, np.nan, 1e9], [2 / 4, np.nan, 1.0], 4 / 6),
+        # the 09:55 contact waits 300 s into the 10:00 interval: judged by 09:00's 300 s, not 0
+        ([300.0, 0.0, 0.0], [1.0, 0.0, 1 / 2], 5 / 7),
+    ],
+)
+def test_each_contact_judged_by_the_target_of_its_arrival_interval(thresholds, levels, overall):
+    result = _replay(thresholds)
+    intervals = result.intervals
+    np.testing.assert_array_equal(intervals["target_seconds"], thresholds)
+    np.testing.assert_allclose(intervals["service_level"], levels, rtol=0, atol=1e-15)
+    assert intervals["offered"].tolist() == [4, 1, 2]  # counts still reported under NaN
+    assert intervals["answered"].tolist() == [4, 1, 2]
+    np.testing.assert_array_equal(result.target_seconds, thresholds)
+    total = result.overall.set_index("metric").loc["service_level"]
+    assert total["mean"] == pytest.approx(overall, abs=1e-15)
+    # every replication is identical: zero-width bounds, also at exactly 0 and 1
+    finite = intervals["service_level"].notna()
+    for column in ("service_level_ci_low", "service_level_ci_high"):
+        np.testing.assert_array_equal(
+            intervals.loc[finite, column], intervals.loc[finite, "service_level"]
+        )
+    assert total["ci_low"] == total["mean"] == total["ci_high"]
+    assert (
+        (intervals[["abandonment", "abandonment_ci_low", "abandonment_ci_high"]] == 0).all().all()
+    )
+
+
+def test_answered_basis_leaves_out_intervals_without_target():
+    times = grid(2)
+    forecast = pd.DataFrame({"interval_start": times, "volume": [40.0, 40.0]})
+    staffing = pd.DataFrame({"interval_start": times, "agents": [3, 1]})
+    result = simulate(
+        staffing, forecast, aht_seconds=300, target_seconds=[20.0, np.nan], patience_seconds=60,
+        service_level_basis="answered", replications=4, seed=8,
+    )  # fmt: skip
+    raw = result.replications
+    first = raw[raw["interval_start"] == times[0]]
+    expected = first["answered_within_target"] / first["answered"]
+    got = result.overall.set_index("metric").loc["service_level", "mean"]
+    assert got == pytest.approx(expected.mean(), rel=1e-12)
+    assert raw.loc[raw["interval_start"] == times[1], "service_level"].isna().all()
+
+
+def test_scalar_target_equals_the_same_target_for_every_interval():
+    times = grid(5, minutes=30)
+    forecast = pd.DataFrame({"interval_start": times, "volume": [30.0, 80, 80, 50, 10]})
+    staffing = pd.DataFrame({"interval_start": times, "agents": [2, 8, 6, 0, 3]})
+    kwargs = {"aht_seconds": 300, "patience_seconds": 120, "replications": 6, "seed": 4}
+    scalar = simulate(staffing, forecast, target_seconds=20, **kwargs)
+    array = simulate(staffing, forecast, target_seconds=[20.0] * 5, **kwargs)
+    for name in ("intervals", "overall", "replications"):
+        pd.testing.assert_frame_equal(
+            getattr(scalar, name), getattr(array, name), check_exact=True
+        )
+    assert scalar.target_seconds == 20.0
+
+
+@pytest.mark.parametrize(
+    "target",
+    [[20.0] * 3, [20.0] * 5, [20.0, -1, 20, 20], [20.0, np.inf, 20, 20], [[20.0] * 4], ["a"] * 4],
+)
+def test_bad_target_array_names_the_parameter(target):
+    forecast, staffing = _good()
+    with pytest.raises(ValueError, match="target_seconds"):
+        simulate(staffing, forecast, aht_seconds=300, target_seconds=target, replications=2)
+
+
+def test_target_array_refused_for_unsorted_forecast_and_scalar_errors_still_named():
+    forecast, staffing = _good()
+    shuffled = forecast.iloc[[1, 0, 2, 3]]
+    kwargs = {"aht_seconds": 300, "replications": 2}
+    with pytest.raises(ConfigError, match=r"target_seconds.*chronological"):
+        simulate(staffing, shuffled, target_seconds=[10.0, 20, 30, 40], **kwargs)
+    assert len(simulate(staffing, shuffled, target_seconds=20, **kwargs).intervals) == 4
+    for bad in (-1.0, np.nan):
+        with pytest.raises(ValueError, match="target_seconds"):
+            simulate(staffing, forecast, target_seconds=bad, **kwargs)
+
+
+def test_bounds_are_the_t_interval_clipped_to_the_range():
+    from scipy import stats
+
+    times = grid(3)
+    forecast = pd.DataFrame({"interval_start": times, "volume": 60.0})
+    staffing = pd.DataFrame({"interval_start": times, "agents": [7, 6, 5]})
+    result = simulate(
+        staffing, forecast, aht_seconds=300, target_seconds=20, patience_seconds=100,
+        replications=4, seed=3, confidence=0.99,
+    )  # fmt: skip
+    raw = result.replications
+    clipped = 0
+    for metric, (low, high) in {"service_level": (0, 1), "asa_seconds": (0, np.inf),
+                                "abandonment": (0, 1), "occupancy": (0, 1)}.items():  # fmt: skip
+        x = raw.pivot(index="replication", columns="interval_start", values=metric).to_numpy()
+        half = stats.t.ppf(0.995, 3) * x.std(axis=0, ddof=1) / 2
+        mean = x.mean(axis=0)
+        lo, hi = np.clip(mean - half, low, high), np.clip(mean + half, low, high)
+        np.testing.assert_allclose(result.intervals[f"{metric}_ci_low"], lo, rtol=1e-12)
+        np.testing.assert_allclose(result.intervals[f"{metric}_ci_high"], hi, rtol=1e-12)
+        clipped += int(((mean - half) < low).sum() + ((mean + half) > high).sum())
+    assert clipped > 0  # the case exercises the clipping
+
+
+RANGES = {"service_level": (0, 1), "asa_seconds": (0, np.inf), "abandonment": (0, 1),
+          "occupancy": (0, 1)}  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    agents=st.lists(st.integers(0, 3), min_size=2, max_size=4),
+    volume=st.floats(0, 30),
+    replications=st.integers(1, 5),
+    confidence=st.floats(0.5, 0.999),
+    patience=st.one_of(st.none(), st.floats(10, 600)),
+    targets=st.lists(st.one_of(st.just(np.nan), st.floats(0, 120)), min_size=4, max_size=4),
+)
+def test_bounds_lie_in_range_and_around_the_mean(
+    seed, agents, volume, replications, confidence, patience, targets
+):
+    times = grid(len(agents), minutes=30)
+    forecast = pd.DataFrame({"interval_start": times, "volume": volume})
+    staffing = pd.DataFrame({"interval_start": times, "agents": agents})
+    result = simulate(
+        staffing, forecast, aht_seconds=400, target_seconds=targets[: len(agents)],
+        patience_seconds=patience, replications=replications, seed=seed, confidence=confidence,
+    )  # fmt: skip
+    overall = result.overall.set_index("metric")
+    for metric, (low, high) in RANGES.items():
+        values = result.replications[metric].dropna()
+        assert ((values >= low) & (values <= high)).all()
+        rows = [
+            result.intervals[[metric, f"{metric}_ci_low", f"{metric}_ci_high"]].to_numpy(),
+            overall.loc[[metric], ["mean", "ci_low", "ci_high"]].to_numpy(),
+        ]
+        for mean, lo, hi in np.concatenate(rows):
+            if np.isnan(lo):  # fewer than two replications define the metric
+                assert np.isnan(hi)
+                continue
+            assert low <= lo <= mean <= hi <= high
+
+
+def test_occupancy_undefined_without_agents_and_zero_without_contacts():
+    times = grid(3)
+    forecast = pd.DataFrame({"interval_start": times, "volume": [0.0, 0.0, 40.0]})
+    staffing = pd.DataFrame({"interval_start": times, "agents": [0, 2, 2]})
+    result = simulate(staffing, forecast, aht_seconds=300, target_seconds=20, replications=3)
+    occupancy = result.intervals["occupancy"]
+    assert np.isnan(occupancy[0])  # nobody, nothing to do: undefined
+    assert np.isnan(result.intervals.loc[0, "occupancy_ci_low"])
+    assert occupancy[1] == 0  # agents on duty, no contact
+    assert 0 < occupancy[2] < 1
+    raw = result.replications
+    assert raw.loc[raw["interval_start"] == times[0], "occupancy"].isna().all()
+    assert (raw.loc[raw["interval_start"] == times[1], "occupancy"] == 0).all()
+
+
+def test_occupancy_undefined_where_only_an_overrun_is_worked():
+    """A contact at 09:55 of 600 s: 300 s busy of 3600 on duty, then a 300-s overrun at 10:00
+    when nobody is on duty; the overall occupancy leaves that interval out."""
+    times = grid(2, start="2024-03-04 09:00")
+    forecast = pd.DataFrame({"interval_start": times, "volume": 0.0})
+    staffing = pd.DataFrame({"interval_start": times, "agents": [1, 0]})
+    result = simulate(
+        staffing, forecast, aht_seconds=None, handle_time=[600.0], target_seconds=20,
+        arrivals=[times[0] + pd.Timedelta(55, unit="min")], replications=2, seed=0,
+    )  # fmt: skip
+    raw = result.replications.iloc[:2]
+    assert raw["busy_seconds"].tolist() == pytest.approx([300, 300])
+    assert raw["working_seconds"].tolist() == pytest.approx([3600, 300])
+    assert result.intervals["occupancy"][0] == pytest.approx(300 / 3600)
+    assert np.isnan(result.intervals["occupancy"][1])
+    occupancy = result.overall.set_index("metric").loc["occupancy"]
+    assert occupancy["mean"] == pytest.approx(300 / 3600)
+    assert occupancy["ci_low"] == occupancy["ci_high"] == occupancy["mean"]

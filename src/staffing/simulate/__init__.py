@@ -15,8 +15,9 @@ Examples
 >>> staffing = pd.DataFrame({"interval_start": grid, "agents": 11})
 >>> result = simulate(staffing, forecast, aht_seconds=300, target_seconds=20,
 ...                   patience_seconds=180, replications=5, seed=7)
->>> result.intervals.columns[:7].tolist()
-['interval_start', 'agents', 'offered', 'answered', 'abandoned', 'unserved', 'service_level']
+>>> result.intervals.columns[:8].tolist()  # doctest: +NORMALIZE_WHITESPACE
+['interval_start', 'agents', 'offered', 'answered', 'abandoned', 'unserved', 'target_seconds',
+ 'service_level']
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from staffing.errors import ConfigError
 from staffing.queueing import MAX_AHT_SECONDS, MAX_PATIENCE_SECONDS
 from staffing.simulate._engine import ABANDONED, ANSWERED, UNSERVED, overlap_by_interval, run_queue
 from staffing.simulate.inputs import Horizon, agents_from_staffing, horizon_from_forecast
@@ -28,7 +29,14 @@ MAX_HANDLE_TIME_CV = 10.0
 MAX_REPLICATIONS = 10_000
 
 Basis = Literal["offered", "answered"]
-METRICS = ("service_level", "asa_seconds", "abandonment", "occupancy")
+#: Range of each metric: its confidence bounds are clipped to it.
+RANGES = {
+    "service_level": (0.0, 1.0),
+    "asa_seconds": (0.0, np.inf),
+    "abandonment": (0.0, 1.0),
+    "occupancy": (0.0, 1.0),
+}
+METRICS = tuple(RANGES)
 COUNTS = ("offered", "answered", "abandoned", "unserved")
 
 
@@ -41,17 +49,19 @@ class SimulationResult:
     intervals : pandas.DataFrame
         One row per interval: ``interval_start``, ``agents`` (mean agents on duty), the
         replication means of ``offered``, ``answered``, ``abandoned``, ``unserved``
-        [contacts per interval], and for each metric ``service_level`` [fraction],
-        ``asa_seconds`` [s], ``abandonment`` [fraction of offered] and ``occupancy``
-        [fraction of working time] the mean across replications with ``<metric>_ci_low`` and
-        ``<metric>_ci_high`` (Student t interval at ``confidence``).
+        [contacts per interval], ``target_seconds`` (the answer-time threshold of the interval
+        [s], NaN: none), and for each metric ``service_level`` [fraction], ``asa_seconds``
+        [s], ``abandonment`` [fraction of offered] and ``occupancy`` [fraction of working
+        time] the mean across replications with ``<metric>_ci_low`` and ``<metric>_ci_high``
+        (Student t interval at ``confidence``; bounds are clipped to the metric's range).
     overall : pandas.DataFrame
         One row per metric (``metric``, ``mean``, ``ci_low``, ``ci_high``), pooled over the
         horizon within each replication, then averaged across replications.
     replications : pandas.DataFrame
-        Raw per-replication, per-interval counts and metrics.
-    target_seconds : float
-        Answer-time target of the service level [s].
+        Raw per-replication, per-interval counts and metrics, with ``target_seconds``.
+    target_seconds : float or numpy.ndarray
+        Answer-time threshold of the service level [s], as given: one value, or one per
+        interval (NaN: no threshold in that interval).
     service_level_basis : {"offered", "answered"}
         Denominator of the service level.
     confidence : float
@@ -61,7 +71,7 @@ class SimulationResult:
     intervals: pd.DataFrame
     overall: pd.DataFrame
     replications: pd.DataFrame
-    target_seconds: float
+    target_seconds: float | np.ndarray
     service_level_basis: str
     confidence: float
 
@@ -89,7 +99,10 @@ class SimulationResult:
         >>> ax.get_ylabel()
         'service level [fraction]'
         """
-        label = f"service level within {self.target_seconds:g} s"
+        if np.ndim(self.target_seconds) == 0:
+            label = f"service level within {self.target_seconds:g} s"
+        else:
+            label = "service level within each interval's target"
         ax = self._band(ax, "service_level", label)
         if target is not None:
             ax.axhline(target, color="black", linestyle="--", linewidth=1, label="target")
@@ -150,7 +163,7 @@ def simulate(
     forecast: pd.DataFrame,
     *,
     aht_seconds: float | None,
-    target_seconds: float,
+    target_seconds: float | ArrayLike,
     handle_time: str | ArrayLike = "exponential",
     cv: float = 1.0,
     patience_seconds: float | ArrayLike | None = None,
@@ -170,6 +183,8 @@ def simulate(
     and are answered by the agents on duty; an agent finishes the contact in hand before a break
     or the end of a shift, and the break is shortened by the overrun. Statistics are attributed to
     the interval in which a contact arrived; occupancy to the interval in which the work is done.
+    A contact is answered in time when its wait is at most the ``target_seconds`` of the
+    interval it arrived in.
 
     Parameters
     ----------
@@ -184,8 +199,12 @@ def simulate(
         Mean handle time [s], > 0 and at most one day
         (:data:`staffing.queueing.MAX_AHT_SECONDS`); ``None`` only when ``handle_time`` is a
         sample of durations.
-    target_seconds : float
-        Answer-time target of the service level [s], finite and >= 0.
+    target_seconds : float or array_like
+        Answer-time threshold of the service level [s]: one value for every interval, finite
+        and >= 0; or one value per forecast interval in chronological order (the rows of
+        ``result.intervals``), each finite and >= 0 or NaN. NaN means no threshold in that
+        interval: its service level is NaN (counts are still reported) and the overall service
+        level leaves it out.
     handle_time : {"exponential", "lognormal"} or array_like, default "exponential"
         Handle-time distribution, or observed durations [s] to resample from.
     cv : float, default 1.0
@@ -209,9 +228,11 @@ def simulate(
         Queue to simulate when the forecast holds several.
     service_level_basis : {"offered", "answered"}, default "offered"
         ``"offered"``: answered within target / offered (abandoned and unserved contacts count
-        as missing the target); ``"answered"``: answered within target / answered.
+        as missing the target); ``"answered"``: answered within target / answered. Overall:
+        the same ratio summed over the intervals with a threshold.
     confidence : float, default 0.95
-        Confidence level of the Student t intervals across replications [fraction].
+        Confidence level of the Student t intervals across replications [fraction]; bounds
+        are clipped to the metric's range ([0, 1] for fractions, >= 0 for ASA [s]).
 
     Returns
     -------
@@ -221,14 +242,20 @@ def simulate(
     ------
     staffing.errors.DataError
         For a bad roster or forecast (gaps, misaligned intervals, negative rates), naming where.
+    staffing.errors.ConfigError
+        For a bad ``target_seconds`` (a negative value, not one per interval, or an array
+        with a forecast whose rows are not in chronological order).
     ValueError
-        For a parameter out of range.
+        For another parameter out of range.
 
     Notes
     -----
     Contacts still waiting when no agent will come on duty again are counted as ``unserved``
     (offered, neither answered nor abandoned); with a patience distribution they abandon instead.
     Ratios are NaN in an interval where they are undefined (e.g. no contact offered).
+    Occupancy is busy time / working time (on duty plus overruns); it is NaN in an interval
+    with no agent on duty (``agents`` 0), even when a contact started earlier is finished there,
+    and the overall occupancy pools only the intervals with agents on duty.
 
     Examples
     --------
@@ -242,6 +269,16 @@ def simulate(
     ['service_level', 'asa_seconds', 'abandonment', 'occupancy']
     >>> bool(0.5 < result.overall.set_index("metric").loc["service_level", "mean"] <= 1)
     True
+
+    One threshold per interval: 20 s, then none at 10:00, then 60 s.
+
+    >>> per_interval = simulate(staffing, forecast, aht_seconds=300,
+    ...                         target_seconds=[20, 20, float("nan"), 60], replications=10,
+    ...                         seed=42)
+    >>> per_interval.intervals["target_seconds"].tolist()
+    [20.0, 20.0, nan, 60.0]
+    >>> bool(per_interval.intervals["service_level"].isna().iloc[2])
+    True
     """
     _check_parameters(aht_seconds, target_seconds, cv, replications, confidence)
     if service_level_basis not in ("offered", "answered"):
@@ -251,6 +288,7 @@ def simulate(
     horizon = horizon_from_forecast(
         forecast, interval_minutes=interval_minutes, volume_column=volume_column, queue=queue
     )
+    thresholds = _thresholds(target_seconds, horizon, forecast, queue)
     agents = agents_from_staffing(staffing, horizon)
     handle = _handle_sampler(handle_time, aht_seconds, cv)
     patience = _patience_sampler(patience_seconds)
@@ -260,7 +298,7 @@ def simulate(
     for number, rng in enumerate(_streams(seed, replications)):
         times = replay if replay is not None else _poisson_arrivals(horizon, rng)
         run = run_queue(times, handle(rng, len(times)), patience(rng, len(times)), agents)
-        frame = _tally(times, run, horizon, staffed, target_seconds)
+        frame = _tally(times, run, horizon, staffed, thresholds)
         frame.insert(0, "replication", number)
         rows.append(frame)
     raw = _add_metrics(pd.concat(rows, ignore_index=True), service_level_basis)
@@ -268,22 +306,22 @@ def simulate(
         intervals=_summarise_intervals(raw, horizon, staffed, confidence),
         overall=_summarise_overall(raw, service_level_basis, confidence),
         replications=raw,
-        target_seconds=float(target_seconds),
+        target_seconds=thresholds.copy() if np.ndim(target_seconds) else float(thresholds[0]),
         service_level_basis=service_level_basis,
         confidence=float(confidence),
     )
 
 
 def _check_parameters(
-    aht: float | None, target: float, cv: float, replications: int, confidence: float
+    aht: float | None, target: float | ArrayLike, cv: float, replications: int, confidence: float
 ) -> None:
     if aht is not None and not (_number(aht) and 0 < aht <= MAX_AHT_SECONDS):
         raise ValueError(
             f"aht_seconds: expected a mean handle time > 0 and at most {MAX_AHT_SECONDS:g} [s], "
             f"got {aht!r}"
         )
-    if not (_number(target) and np.isfinite(target) and target >= 0):
-        raise ValueError(f"target_seconds: expected a finite target >= 0 [s], got {target!r}")
+    if np.ndim(target) == 0 and not (_number(target) and np.isfinite(target) and target >= 0):
+        raise ConfigError(f"target_seconds: expected a finite target >= 0 [s], got {target!r}")
     if not (_number(cv) and 0 < cv <= MAX_HANDLE_TIME_CV):
         raise ValueError(
             f"cv: expected a coefficient of variation > 0 and at most {MAX_HANDLE_TIME_CV:g}, "
@@ -297,6 +335,45 @@ def _check_parameters(
         )
     if not (_number(confidence) and 0 < confidence < 1):
         raise ValueError(f"confidence: expected a fraction in (0, 1), got {confidence!r}")
+
+
+def _thresholds(
+    target: float | ArrayLike, horizon: Horizon, forecast: pd.DataFrame, queue: str | None
+) -> np.ndarray:
+    """One answer-time threshold per interval [s] (NaN: none), checked."""
+    size = len(horizon.interval_start)
+    if np.ndim(target) == 0:
+        return np.full(size, float(target))  # type: ignore[arg-type]
+    try:
+        values = np.array(target, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"target_seconds: expected numbers [s]: {err}") from err
+    if values.shape != (size,):
+        raise ConfigError(
+            f"target_seconds: expected one threshold per forecast interval ({size}), "
+            f"got shape {values.shape}"
+        )
+    bad = ~(np.isnan(values) | (np.isfinite(values) & (values >= 0)))
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        raise ConfigError(
+            f"target_seconds: value {first} (interval {horizon.interval_start[first]}) is "
+            f"{values[first]}; expected a finite threshold >= 0 [s] or NaN"
+        )
+    if not _chronological(forecast, queue):
+        raise ConfigError(
+            "target_seconds: the forecast's intervals are not in chronological order, so the "
+            "thresholds cannot be matched to them; sort the forecast by interval_start"
+        )
+    return values
+
+
+def _chronological(forecast: pd.DataFrame, queue: str | None) -> bool:
+    """Whether the forecast rows of the simulated queue come in time order."""
+    frame = forecast if "interval_start" in forecast.columns else forecast.reset_index()
+    if queue is not None and "queue" in frame.columns:
+        frame = frame[frame["queue"].astype(str) == queue]
+    return pd.DatetimeIndex(frame["interval_start"]).is_monotonic_increasing
 
 
 def _number(value: object) -> bool:
@@ -383,13 +460,18 @@ def _replay_seconds(arrivals: Sequence[pd.Timestamp] | pd.DatetimeIndex, horizon
 
 
 def _tally(
-    times: np.ndarray, run, horizon: Horizon, staffed: np.ndarray, target: float
+    times: np.ndarray, run, horizon: Horizon, staffed: np.ndarray, thresholds: np.ndarray
 ) -> pd.DataFrame:
-    """Count per interval of arrival; busy and working time per interval of the work."""
+    """Count per interval of arrival; busy and working time per interval of the work.
+
+    A contact is within target when its wait is at most the threshold of its interval of
+    arrival (never when that threshold is NaN).
+    """
     size = len(horizon.interval_start)
     index = np.minimum((times // horizon.interval_seconds).astype(int), size - 1)
     answered = run.outcome == ANSWERED
     abandoned = run.outcome == ABANDONED
+    in_time = run.wait <= thresholds[index]
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         w = None if weights is None else weights[mask]
@@ -406,8 +488,9 @@ def _tally(
             "answered": count(answered).astype(int),
             "abandoned": count(abandoned).astype(int),
             "unserved": count(run.outcome == UNSERVED).astype(int),
-            "answered_within_target": count(answered & (run.wait <= target)).astype(int),
-            "abandoned_within_target": count(abandoned & (run.wait <= target)).astype(int),
+            "target_seconds": thresholds,
+            "answered_within_target": count(answered & in_time).astype(int),
+            "abandoned_within_target": count(abandoned & in_time).astype(int),
             "wait_answered_seconds": count(answered, run.wait),
             "busy_seconds": busy,
             "working_seconds": staffed + overrun,
@@ -425,20 +508,46 @@ def _ratio(top: np.ndarray | pd.Series, bottom: np.ndarray | pd.Series) -> np.nd
 
 
 def _metrics(frame: pd.DataFrame, basis: str) -> dict[str, np.ndarray]:
+    """Metrics of per-interval rows, or of totals whose basis and times cover only the
+    intervals where the metric is defined (``judged_basis``, ``staffed_busy``,
+    ``staffed_working``)."""
+    occupancy = _ratio(frame["staffed_busy"], frame["staffed_working"])
     return {
-        "service_level": _ratio(frame["answered_within_target"], frame[basis]),
+        "service_level": _ratio(frame["answered_within_target"], frame["judged_basis"]),
         "asa_seconds": _ratio(frame["wait_answered_seconds"], frame["answered"]),
         "abandonment": _ratio(frame["abandoned"], frame["offered"]),
-        "occupancy": _ratio(frame["busy_seconds"], frame["working_seconds"]),
+        # busy <= working; only rounding in the overlaps could take the ratio past 1
+        "occupancy": np.clip(occupancy, 0.0, 1.0),
     }
 
 
+def _defined_parts(raw: pd.DataFrame, basis: str) -> pd.DataFrame:
+    """Zero the service-level basis where no threshold applies and the times where no agent is
+    on duty, so that those intervals give NaN ratios and drop out of the overall sums."""
+    judged = np.isfinite(raw["target_seconds"].to_numpy(float))
+    staffed = raw["staffed_seconds"].to_numpy(float) > 0
+    return pd.DataFrame(
+        {
+            "replication": raw["replication"],
+            "judged_basis": np.where(judged, raw[basis], 0),
+            "staffed_busy": np.where(staffed, raw["busy_seconds"], 0.0),
+            "staffed_working": np.where(staffed, raw["working_seconds"], 0.0),
+        }
+    )
+
+
 def _add_metrics(raw: pd.DataFrame, basis: str) -> pd.DataFrame:
-    return raw.assign(**_metrics(raw, basis))
+    parts = _defined_parts(raw, basis).drop(columns="replication")
+    return raw.assign(**_metrics(pd.concat([raw, parts], axis=1), basis))
 
 
-def _mean_ci(values: np.ndarray, confidence: float) -> tuple[float, float, float]:
-    """Mean and Student t interval of the finite values (NaN bounds below two values)."""
+def _mean_ci(
+    values: np.ndarray, confidence: float, bounds: tuple[float, float]
+) -> tuple[float, float, float]:
+    """Mean and Student t interval of the finite values (NaN bounds below two values).
+
+    The interval is clipped to ``bounds``, the range of the metric.
+    """
     values = values[np.isfinite(values)]
     if values.size == 0:
         return np.nan, np.nan, np.nan
@@ -447,7 +556,8 @@ def _mean_ci(values: np.ndarray, confidence: float) -> tuple[float, float, float
         return mean, np.nan, np.nan
     half = stats.t.ppf(0.5 + confidence / 2, values.size - 1) * values.std(ddof=1)
     half /= np.sqrt(values.size)
-    return mean, mean - half, mean + half
+    low, high = bounds
+    return mean, float(np.clip(mean - half, low, high)), float(np.clip(mean + half, low, high))
 
 
 def _summarise_intervals(
@@ -460,9 +570,12 @@ def _summarise_intervals(
     out["agents"] = staffed / horizon.interval_seconds
     for name in COUNTS:
         out[name] = raw[name].to_numpy(float).reshape(-1, size).mean(axis=0)
+    out["target_seconds"] = raw["target_seconds"].to_numpy(float)[:size]
     for metric in METRICS:
         table = raw[metric].to_numpy(float).reshape(-1, size)
-        summary = np.array([_mean_ci(table[:, k], confidence) for k in range(size)])
+        summary = np.array(
+            [_mean_ci(table[:, k], confidence, RANGES[metric]) for k in range(size)]
+        )
         out[metric] = summary[:, 0]
         out[f"{metric}_ci_low"] = summary[:, 1]
         out[f"{metric}_ci_high"] = summary[:, 2]
@@ -470,9 +583,10 @@ def _summarise_intervals(
 
 
 def _summarise_overall(raw: pd.DataFrame, basis: str, confidence: float) -> pd.DataFrame:
-    totals = raw.drop(columns="interval_start").groupby("replication").sum()
-    metrics = _metrics(totals, basis)
-    rows = [(name, *_mean_ci(metrics[name], confidence)) for name in METRICS]
+    counts = raw.drop(columns=["interval_start", "target_seconds"]).groupby("replication").sum()
+    defined = _defined_parts(raw, basis).groupby("replication").sum()
+    metrics = _metrics(pd.concat([counts, defined], axis=1), basis)
+    rows = [(name, *_mean_ci(metrics[name], confidence, RANGES[name])) for name in METRICS]
     return pd.DataFrame(rows, columns=["metric", "mean", "ci_low", "ci_high"])
 
 
