@@ -45,9 +45,10 @@ def test_writes_the_forecast_csv(tmp_path):
     assert result.exit_code == 0, result.output
     assert "model seasonal_naive_week" in result.output
     table = pd.read_csv(out)
-    assert list(table.columns) == ["timestamp", "volume", "q10", "q50", "q90"]
+    assert list(table.columns) == ["interval_start", "queue", "volume", "q10", "q50", "q90"]
     assert len(table) == 48
-    assert table["timestamp"].iloc[0] == "2025-02-24T00:00:00+00:00"
+    assert table["interval_start"].iloc[0] == "2025-02-24T00:00:00+00:00"
+    assert (table["queue"] == "all").all()
     assert (table["q10"] <= table["q90"]).all()
     assert (table["volume"] >= 0).all()
 
@@ -60,9 +61,9 @@ def test_several_queues_get_a_queue_column_and_queue_selects_one(tmp_path):
     assert run(history, *args, "--out", both).exit_code == 0
     assert run(history, *args, "--queue", "phone", "--out", one).exit_code == 0
     table = pd.read_csv(both)
-    assert list(table.columns[:2]) == ["timestamp", "queue"]
+    assert list(table.columns[:2]) == ["interval_start", "queue"]
     assert table.groupby("queue").size().to_dict() == {"chat": 24, "phone": 24}
-    assert "queue" not in pd.read_csv(one).columns
+    assert set(pd.read_csv(one)["queue"]) == {"phone"}
 
 
 def test_refuses_to_overwrite_without_force(tmp_path):
@@ -74,7 +75,36 @@ def test_refuses_to_overwrite_without_force(tmp_path):
     assert refused.exit_code != 0
     assert out.read_text() == "keep me"
     assert run(*args, "--force").exit_code == 0
-    assert out.read_text().startswith("timestamp,")
+    assert out.read_text().startswith("interval_start,queue,")
+
+
+def test_standard_output_is_the_file_text(tmp_path):
+    history, out = tmp_path / "history.csv", tmp_path / "forecast.csv"
+    write_history(history)
+    args = [history, "--horizon-days", 1, "--model", "seasonal_naive_week"]
+    assert run(*args, "--out", out).exit_code == 0
+    printed = run(*args)
+    assert printed.exit_code == 0
+    assert printed.stdout == out.read_text()
+
+
+def test_gaps_in_the_history_are_listed_on_standard_error(tmp_path):
+    history, out = tmp_path / "history.csv", tmp_path / "forecast.csv"
+    write_history(history)
+    table = pd.read_csv(history)
+    # a 48-hour outage on 2025-02-10 (one missing block) and 12 single missing hours
+    outage = table["timestamp"].str.startswith(("2025-02-10", "2025-02-11"))
+    singles = table.index[24 * 14 + 2 : 24 * 14 + 2 + 24 : 2]
+    table.loc[~outage & ~table.index.isin(singles)].to_csv(history, index=False)
+    result = run(history, "--horizon-days", 1, "--model", "seasonal_naive_week", "--out", out)
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert lines[0] == "history: 13 gaps (unknown volume, not counted as zero):"
+    assert lines[1] == ("  queue all 2025-02-10 00:00 to 2025-02-12 00:00 (48 intervals, missing)")
+    assert lines[2] == "  queue all 2025-02-17 02:00 to 2025-02-17 03:00 (1 interval, missing)"
+    assert lines[11] == "  and 3 more"
+    assert not any(line.startswith("  queue") for line in lines[12:])
+    assert "gap" not in result.stdout
 
 
 def test_backtest_prints_the_metrics_table(tmp_path):
@@ -90,7 +120,7 @@ def test_example_runs(tmp_path):
     out = tmp_path / "example.csv"
     result = run("--example", "--queue", "email", "--model", "seasonal_naive_week", "--out", out)
     assert result.exit_code == 0, result.output
-    assert pd.read_csv(out)["timestamp"].iloc[0].endswith("+00:00")
+    assert pd.read_csv(out)["interval_start"].iloc[0].endswith("+00:00")
 
 
 @pytest.mark.parametrize(

@@ -93,9 +93,81 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
         str(req), "--rules", str(FIXTURES / "roster_shifts.toml"), "--out", str(tmp_path / "o")
     )
     assert result.exit_code == 1
-    assert "column 'required', row 3" in result.output
+    assert "req.csv: column 'required', row 2 (line 3)" in result.output
     assert run("--out", str(tmp_path / "o")).exit_code == 2
     assert run(str(req), "--out", str(tmp_path / "o")).exit_code == 2
+
+
+def plan_like_requirements(path: Path) -> pd.DataFrame:
+    """A plan's requirements.csv layout: two queues, the second with two tiers."""
+    fixture = pd.read_csv(FIXTURES / "roster_requirements.csv", dtype={"interval_start": str})
+    rows = []
+    for queue, tiers in (("chat", ["all"]), ("email", ["P1", "P2"])):
+        for share, tier in enumerate(tiers, start=1):
+            rows.append(
+                fixture.assign(
+                    queue=queue, tier=tier, open=True, agents=0,
+                    scheduled=fixture["required"] * share // 2 if queue == "email"
+                    else fixture["required"],
+                ).drop(columns="required")
+            )  # fmt: skip
+    frame = pd.concat(rows, ignore_index=True)
+    frame.to_csv(path, index=False)
+    return frame
+
+
+def test_a_plans_requirements_are_summed_over_tiers_of_the_chosen_queue(tmp_path: Path) -> None:
+    source = tmp_path / "requirements.csv"
+    frame = plan_like_requirements(source)
+    rules = str(FIXTURES / "roster_shifts.toml")
+    several = run(str(source), "--rules", rules, "--out", str(tmp_path / "none"))
+    assert several.exit_code == 1
+    assert "requirements.csv: column 'queue' holds 2 queues (chat, email); choose one with " \
+        "--queue" in several.output  # fmt: skip
+    result = run(str(source), "--queue", "email", "--rules", rules, "--out", str(tmp_path / "e"))
+    assert result.exit_code == 0, result.output
+    coverage = pd.read_csv(tmp_path / "e" / "coverage.csv", dtype={"interval_start": str})
+    email = frame[frame["queue"] == "email"].groupby("interval_start", sort=True)["scheduled"]
+    assert coverage["required"].tolist() == email.sum().tolist()
+    assert (email.sum() > email.max()).any()  # both tiers count
+    assert coverage["interval_start"].tolist() == email.sum().index.tolist()
+    missing = run(str(source), "--queue", "sms", "--rules", rules, "--out", str(tmp_path / "s"))
+    assert "has no queue 'sms'; queues present: chat, email" in missing.output
+
+
+def test_hourly_requirements_are_repeated_onto_a_30_minute_grid(tmp_path: Path) -> None:
+    rules = tmp_path / "half.toml"
+    text = (FIXTURES / "roster_shifts.toml").read_text()
+    rules.write_text(text.replace("interval_minutes = 60", "interval_minutes = 30"))
+    result = run(
+        str(FIXTURES / "roster_requirements.csv"), "--rules", str(rules), "--out",
+        str(tmp_path / "o"), "--gap", "0.05",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    coverage = pd.read_csv(tmp_path / "o" / "coverage.csv")
+    hourly = pd.read_csv(FIXTURES / "roster_requirements.csv")
+    assert len(coverage) == 2 * len(hourly)
+    assert coverage["required"].tolist() == hourly["required"].repeat(2).tolist()
+    assert coverage["interval_start"].iloc[1] == "2024-01-01T00:30:00+00:00"
+
+
+def test_a_bad_scheduled_cell_and_a_queue_without_queues_are_named(tmp_path: Path) -> None:
+    source = tmp_path / "requirements.csv"
+    frame = plan_like_requirements(source)
+    frame["scheduled"] = frame["scheduled"].astype(object)
+    frame.loc[4, "scheduled"] = "many"
+    frame.to_csv(source, index=False)
+    rules = str(FIXTURES / "roster_shifts.toml")
+    result = run(str(source), "--queue", "chat", "--rules", rules, "--out", str(tmp_path / "o"))
+    assert result.exit_code == 1
+    assert "requirements.csv: column 'scheduled', row 5 (line 6)" in result.output
+    assert "'many'" in result.output
+    result = run(
+        str(FIXTURES / "roster_requirements.csv"), "--queue", "chat", "--rules", rules,
+        "--out", str(tmp_path / "o"),
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "--queue chat given, but the file has no queue column" in result.output
 
 
 def test_help_states_units() -> None:

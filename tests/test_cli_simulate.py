@@ -82,6 +82,49 @@ def test_bad_input_one_line_nonzero(tmp_path):
     assert not out.exists()
 
 
+def test_coverage_and_a_queue_column_are_read(tmp_path):
+    staffing = pd.read_csv(STAFFING)
+    coverage = tmp_path / "coverage.csv"
+    staffing.rename(columns={"agents": "scheduled"}).assign(required=9, shortfall=0).to_csv(
+        coverage, index=False
+    )
+    assert run(*base(tmp_path / "cov", str(coverage))).exit_code == 0
+    assert run(*base(tmp_path / "agents", STAFFING)).exit_code == 0
+    by_coverage = (tmp_path / "cov" / "simulation_intervals.csv").read_text()
+    assert by_coverage == (tmp_path / "agents" / "simulation_intervals.csv").read_text()
+    # a plan's roster.csv: one queue column; the forecast's only queue (phone) picks the rows
+    roster = pd.read_csv(ROSTER, dtype=str, keep_default_na=False)
+    other = roster.assign(queue="chat", agents="40")
+    plan_roster = tmp_path / "plan_roster.csv"
+    pd.concat([roster.assign(queue="phone"), other]).to_csv(plan_roster, index=False)
+    assert run(*base(tmp_path / "plan", str(plan_roster))).exit_code == 0
+    assert run(*base(tmp_path / "plain")).exit_code == 0
+    by_plan = pd.read_csv(tmp_path / "plan" / "simulation_intervals.csv")
+    plain = pd.read_csv(tmp_path / "plain" / "simulation_intervals.csv")
+    assert by_plan["agents"].tolist() == plain["agents"].tolist()
+    chat = run(*base(tmp_path / "chat", str(plan_roster)), "--queue", "chat")
+    assert chat.exit_code == 1
+    assert "simulate_forecast.csv: column 'queue' has no queue 'chat'; queues present: phone" in (
+        chat.output
+    )
+
+
+def test_offsets_in_every_form_and_a_bad_stamp_named(tmp_path):
+    text = Path(FORECAST).read_text().replace("+00:00", "Z", 3).replace("+00:00", "+0000")
+    forecast = tmp_path / "forecast.csv"
+    forecast.write_text(text)
+    out = tmp_path / "out"
+    args = [ROSTER, "--forecast", str(forecast), "--aht", "300", "--target", "20", "--seed", "1"]
+    assert run(*args, "--replications", "5", "--out", str(out)).exit_code == 0
+    assert run(*base(tmp_path / "same")).exit_code == 0
+    same = (tmp_path / "same" / "simulation_intervals.csv").read_text()
+    assert (out / "simulation_intervals.csv").read_text() == same
+    forecast.write_text(text.replace("2024-03-04T09:30:00+0000", "2024-03-04T9:30"))
+    result = run(*args, "--out", str(tmp_path / "bad"))
+    assert result.exit_code == 1
+    assert "forecast.csv: column 'interval_start', row 4" in result.output
+
+
 def test_help_states_units():
     result = run("--help")
     assert result.exit_code == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from staffing.calendar import Calendar
 from staffing.errors import ConfigError, DataError, NotFittedError
 from staffing.forecast import (
     Event,
@@ -24,7 +27,12 @@ from staffing.forecast import (
     quantile_column,
     wape,
 )
+from staffing.forecast.events import CalendarFeatures
 from staffing.forecast.intervals import fit_dispersion_pinball, mid_quantiles
+from staffing.forecast.models import HoltWinters, smooth_missing
+from staffing.io import read_history
+
+FAST_MODEL = "seasonal_naive_week"
 
 
 def hourly(values, start="2025-01-06", tz="UTC", name="all") -> pd.Series:
@@ -227,6 +235,84 @@ def test_glm_lowers_an_unseen_public_holiday_to_the_quietest_day():
     assert christmas < 0.5 * weekday
 
 
+def test_country_is_a_shortcut_for_the_shared_calendar():
+    rng = np.random.default_rng(11)
+    history = hourly(
+        rng.poisson(np.tile(poisson_week_profile(), 4)), start="2025-11-24", tz="Europe/London"
+    )
+    calendar = Calendar(country="GB", subdiv="ENG")
+    by_country = Forecaster("glm", country="GB", subdiv="ENG").fit(history)
+    by_calendar = Forecaster("glm", calendar=calendar).fit(history)
+    assert by_country.calendar_ == calendar
+    assert by_calendar.calendar_ is calendar
+    pd.testing.assert_frame_equal(
+        by_country.predict(horizon_days=7), by_calendar.predict(horizon_days=7)
+    )
+    as_dict = forecast(history, 2, model="glm", calendar={"country": "GB", "subdiv": "ENG"})
+    pd.testing.assert_frame_equal(as_dict, by_calendar.predict(horizon_days=2))
+    assert Forecaster(FAST_MODEL).fit(history).calendar_ == Calendar()
+
+
+def test_holiday_features_are_the_holidays_package_days_and_their_eves():
+    """The shared calendar gives the forecast the holidays it always had for a country."""
+    import holidays
+
+    index = pd.date_range("2024-01-01", "2026-12-31 23:00", freq="h")
+    features = CalendarFeatures(Calendar(country="GB", subdiv="ENG")).features(index)
+    days = set(holidays.country_holidays("GB", subdiv="ENG", years=range(2024, 2028)))
+    holiday = np.asarray(pd.Index(index.date).isin(days))
+    tomorrow = pd.Index((index.normalize() + pd.Timedelta(1, unit="D")).date)
+    eve = np.asarray(tomorrow.isin(days)) & ~holiday
+    assert holiday.sum() == 25 * 24  # 8 + 8 + 9 days (a substitute day in 2026)
+    assert eve.sum() > 0
+    np.testing.assert_array_equal(features["holiday"], holiday)
+    np.testing.assert_array_equal(features["eve_morning"], eve & (index.hour < 12))
+    np.testing.assert_array_equal(features["eve_afternoon"], eve & (index.hour >= 12))
+
+
+def test_calendar_together_with_country_is_refused_naming_both():
+    history = hourly(np.ones(400))
+    with pytest.raises(ConfigError, match=r"calendar=\.\.\., country='GB'"):
+        Forecaster(calendar=Calendar(), country="GB").fit(history)
+    with pytest.raises(ValueError, match=r"calendar=\.\.\., country='GB', subdiv='ENG'"):
+        forecast(history, calendar=Calendar(), country="GB", subdiv="ENG")
+    with pytest.raises(ConfigError, match=r"Forecaster\(country=\.\.\., subdiv=\.\.\.\).*'XX'"):
+        Forecaster(country="XX").fit(history)
+    with pytest.raises(ConfigError, match=r"Forecaster\(calendar=\.\.\.\).*weekend"):
+        Forecaster(calendar={"weekend": ["someday"]}).fit(history)
+
+
+def test_extra_holidays_are_holidays_for_the_forecast():
+    # Company days off, quiet in the history, and one more in the horizon: Wednesday 19 Feb.
+    rng = np.random.default_rng(8)
+    rate = np.tile(poisson_week_profile(), 6)  # Mon 6 Jan .. Sun 16 Feb 2025
+    past = ["2025-01-15", "2025-01-23", "2025-02-04", "2025-02-13"]
+    index = hourly(rate).index
+    off = np.asarray(pd.Index(index.date).isin([date.fromisoformat(d) for d in past]))
+    history = hourly(rng.poisson(np.where(off, 0.1 * rate, rate)))
+    calendar = Calendar(extra_holidays=[*past, "2025-02-19"])
+    result = Forecaster("glm", calendar=calendar).fit(history).predict(horizon_days=7)
+    daily = result["volume"].groupby(result.index.date).sum()
+    assert daily[date(2025, 2, 19)] < 0.2 * daily[date(2025, 2, 18)]
+    plain = Forecaster("glm").fit(history).predict(horizon_days=7)
+    daily = plain["volume"].groupby(plain.index.date).sum()
+    assert daily[date(2025, 2, 19)] > 0.8 * daily[date(2025, 2, 18)]
+
+
+def test_a_centre_closed_on_sundays_forecasts_a_holiday_like_its_quietest_open_day():
+    rng = np.random.default_rng(11)
+    history = hourly(
+        rng.poisson(np.tile(poisson_week_profile(), 4)), start="2025-11-24", tz="Europe/London"
+    )
+    history = history[history.index.day_of_week != 6]  # no rows on Sundays
+    fitted = Forecaster("glm", country="GB", subdiv="ENG").fit(history)
+    result = fitted.predict(horizon_days=7)  # Sun 21 - Sat 27 Dec; Thu 25 Dec is a holiday
+    daily = result["volume"].groupby(result.index.date).sum()
+    assert daily[date(2025, 12, 21)] == 0.0  # Sunday: closed
+    assert daily[date(2025, 12, 25)] == pytest.approx(daily[date(2025, 12, 27)], rel=1e-9)
+    assert any("any week (Sun 00:00-24:00)" in note for note in fitted.notes_)
+
+
 def test_event_with_a_known_multiplier_scales_the_forecast():
     rng = np.random.default_rng(5)
     history = hourly(rng.poisson(np.tile(poisson_week_profile(), 3)))
@@ -326,6 +412,120 @@ def test_unknown_model_and_bad_quantiles_are_config_errors():
         Forecaster("prophet").fit(series)
     with pytest.raises(ConfigError, match="quantiles"):
         Forecaster(quantiles=(0.1, 1.5)).fit(series)
+
+
+# ------------------------------------------------------------------------ missing data
+def level_step_history(seed: int = 1) -> pd.Series:
+    """Seven weeks whose level doubles from the fourth on."""
+    rng = np.random.default_rng(seed)
+    level = np.repeat([1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0], 168)
+    return hourly(rng.poisson(np.tile(poisson_week_profile(), 7) * level))
+
+
+@pytest.mark.parametrize(
+    ("model", "tolerance"),
+    [("seasonal_naive_week", 1e-12), ("glm", 1e-9), ("holt_winters", 1e-6), ("mstl", 0.1)],
+)
+def test_a_missing_week_is_left_out_as_if_the_history_ended_before_it(model, tolerance):
+    full = level_step_history()
+    gap = full.copy()
+    gap.iloc[-168:] = np.nan  # the last week has no data
+    fitted = Forecaster(model).fit(gap)
+    result = fitted.predict(horizon_hours=168)["volume"].to_numpy()
+    before = Forecaster(model).fit(full.iloc[:-168]).predict(horizon_hours=336)
+    reference = before["volume"].to_numpy()[168:]  # the same week, from the data before the gap
+    assert wape(reference, result) <= tolerance
+    assert "all: 168 intervals missing (1 gap), left out of the fit" in fitted.notes_
+    # The test tells: filling the week (the old slot medians, or zeros) misses the tolerance.
+    slot = np.arange(len(gap)) % 168
+    for filled in (gap.fillna(gap.groupby(slot).transform("median")), gap.fillna(0.0)):
+        other = Forecaster(model).fit(filled).predict(horizon_hours=168)["volume"].to_numpy()
+        assert wape(reference, other) > tolerance
+
+
+def test_glm_fits_only_the_observed_weeks_of_a_history_with_a_missing_week():
+    values = np.random.default_rng(3).poisson(np.tile(poisson_week_profile(), 6)).astype(float)
+    values[2 * 168 : 3 * 168] = np.nan
+    history = hourly(values)
+    # Without recency weighting the Poisson regression on slot of the week alone forecasts each
+    # slot's mean over the five observed weeks.
+    result = Forecaster("glm", half_life_weeks=1e9).fit(history).predict(horizon_hours=168)
+    expected = np.nanmean(values.reshape(6, 168), axis=0)
+    np.testing.assert_allclose(result["volume"], expected, rtol=1e-6, atol=1e-9)
+    # rows absent from the frame are the same missing intervals as rows with NaN
+    dropped = Forecaster("glm", half_life_weeks=1e9).fit(history.dropna())
+    pd.testing.assert_frame_equal(dropped.predict(horizon_hours=168), result)
+    assert dropped.notes_[0] == "all: 168 intervals missing (1 gap), left out of the fit"
+
+
+def test_missing_aware_smoothing_is_statsmodels_holt_winters_on_complete_data():
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    y = np.sqrt(np.tile(poisson_week_profile(), 3)[: 3 * 168 - 5]) + np.linspace(0, 1, 499)
+    result = ExponentialSmoothing(
+        y, seasonal="add", seasonal_periods=168, initialization_method="heuristic"
+    ).fit()
+    predicted, level, seasons = smooth_missing(y, *HoltWinters._states(result))
+    np.testing.assert_allclose(predicted, result.fittedvalues, atol=1e-10)
+    np.testing.assert_allclose(level + seasons[np.arange(400) % 168], result.forecast(400))
+    # a missing value has zero error: the states carry over it unchanged
+    gap = y.copy()
+    gap[-1] = np.nan
+    _, level_gap, seasons_gap = smooth_missing(gap, *HoltWinters._states(result))
+    _, level_cut, seasons_cut = smooth_missing(y[:-1], *HoltWinters._states(result))
+    assert level_gap == level_cut
+    np.testing.assert_array_equal(seasons_gap[:-2], seasons_cut[1:-1])
+
+
+def nights_absent(drop_day: str | None = None) -> pd.DataFrame:
+    """Three weeks of 15-minute counts from a centre open 08:00-20:00 that exports no rows
+    while closed, read by read_history (the nights come out as missing)."""
+    stamps = pd.date_range("2025-03-03", "2025-03-24", freq="15min", inclusive="left")
+    stamps = stamps[(stamps.hour >= 8) & (stamps.hour < 20)]
+    if drop_day is not None:
+        stamps = stamps[stamps.normalize() != pd.Timestamp(drop_day)]
+    clock = stamps.hour + stamps.minute / 60
+    rate = 5.0 + 20.0 * np.exp(-0.5 * ((clock - 13.0) / 3.0) ** 2)
+    counts = np.random.default_rng(0).poisson(rate)
+    table = pd.DataFrame({"timestamp": stamps, "count": counts})
+    return read_history(table, tz="Europe/London", interval_minutes=15)
+
+
+@pytest.mark.parametrize("model", ["glm", "holt_winters", "mstl"])
+def test_a_centre_closed_at_night_is_forecast_closed_at_night(model):
+    history = nights_absent()
+    assert history["volume"].isna().sum() == 20 * 12 * 4  # the 20 nights inside the grid
+    fitted = Forecaster(model).fit(history)  # 10.5 days of data, and closed nights
+    result = fitted.predict(horizon_days=2)
+    night = (result.index.hour < 8) | (result.index.hour >= 20)
+    assert (result.loc[night, ["volume", "q10", "q50", "q90"]].to_numpy() == 0.0).all()
+    assert (result.loc[~night, "volume"] > 2.0).all()
+    assert (
+        "all: 336 of 672 slots of the week have no data in any week "
+        "(every day 00:00-08:00, 20:00-24:00): read as closed, forecast 0"
+    ) in fitted.notes_
+    assert not any("missing" in note for note in fitted.notes_)  # closed is not a gap
+
+
+def test_a_missing_day_of_a_centre_closed_at_night_is_one_gap():
+    fitted = Forecaster(FAST_MODEL).fit(nights_absent(drop_day="2025-03-12"))
+    assert fitted.notes_[0] == "all: 48 intervals missing (1 gap), left out of the fit"
+    result = fitted.predict(horizon_days=7)
+    wednesday = result[result.index.day_of_week == 2]
+    assert (wednesday.between_time("08:00", "19:45")["volume"] > 2.0).all()
+
+
+def test_backtest_scores_only_observed_intervals():
+    rng = np.random.default_rng(1)
+    values = rng.poisson(np.tile(poisson_week_profile(), 4)).astype(float)
+    values[-100:-40] = np.nan
+    result = backtest(hourly(values), models=[FAST_MODEL], n_origins=1)
+    train, test = values[:-168], values[-168:]
+    seen = ~np.isnan(test)
+    scale = np.mean(np.abs(train[168:] - train[:-168]))
+    expected = np.mean(np.abs(test[seen] - train[-168:][seen])) / scale
+    assert result["intervals"].iloc[0] == seen.sum() == 108
+    assert result["mase"].iloc[0] == pytest.approx(expected)
 
 
 # ------------------------------------------------------------------ backtest and plots

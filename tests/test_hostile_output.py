@@ -28,7 +28,6 @@ from hypothesis import strategies as st
 import staffing.datasets
 import staffing.io
 import staffing.output
-import staffing.report
 from staffing.cli import main
 from staffing.errors import DataError
 from staffing.plan import OUTPUT_FILES
@@ -74,7 +73,7 @@ def report(result) -> str:
 @pytest.fixture(autouse=True)
 def fast_report(monkeypatch):
     """The report is the only slow writer: render a one-liner instead."""
-    monkeypatch.setattr(staffing.report, "render_report", report)
+    monkeypatch.setattr(staffing.output, "report_html", report)
 
 
 @pytest.fixture(autouse=True)
@@ -274,7 +273,7 @@ def test_a_second_writer_in_another_thread_is_refused_and_files_never_mix(tmp_pa
         except BaseException as err:  # reported below
             errors.append(err)
 
-    monkeypatch.setattr(staffing.report, "render_report", slow_report)
+    monkeypatch.setattr(staffing.output, "report_html", slow_report)
     thread = threading.Thread(target=first)
     thread.start()
     try:
@@ -292,14 +291,14 @@ def test_a_second_writer_in_another_thread_is_refused_and_files_never_mix(tmp_pa
 CHILD_WRITER = FAKE_PLAN + textwrap.dedent(
     """
     import sys
-    import staffing.report
+    import staffing.output
 
     def blocking_report(result):
         print("writing", flush=True)
         sys.stdin.readline()
         return "<html>" + result.tag + "</html>"
 
-    staffing.report.render_report = blocking_report
+    staffing.output.report_html = blocking_report
     FakePlan("child").write(sys.argv[1])
     print("done", flush=True)
     """
@@ -349,7 +348,7 @@ CHILD_CLI = FAKE_PLAN + textwrap.dedent(
     """
     import signal, sys, time
     import importlib
-    import staffing.datasets, staffing.report
+    import staffing.datasets, staffing.output
     from staffing.cli import main
 
     signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
@@ -361,7 +360,7 @@ CHILD_CLI = FAKE_PLAN + textwrap.dedent(
     staffing.datasets.load_example = lambda: None
     plan_module = importlib.import_module("staffing.plan")  # not the function staffing.plan
     plan_module.plan = lambda history, config, progress=None: FakePlan("new")
-    staffing.report.render_report = slow_report
+    staffing.output.report_html = slow_report
     main(["plan", "--example", "--quiet", *sys.argv[1:]])
     """
 )

@@ -605,7 +605,7 @@ def test_write_frame_csv_writes_offsets_and_refuses_to_overwrite(tmp_path):
     frame = pd.DataFrame({"volume": [1.5, 2.0, 0.0]}, index=stamps)
     path = write_frame_csv(frame, tmp_path / "f.csv")
     assert path.read_text().splitlines() == [
-        "timestamp,volume",
+        "interval_start,volume",
         "2025-03-30T00:00:00+00:00,1.5",
         "2025-03-30T02:00:00+01:00,2.0",
         "2025-03-30T03:00:00+01:00,0.0",
@@ -640,6 +640,126 @@ def test_write_read_round_trip(tmp_path_factory, tz, seconds, values):
         frame["interval_start"].astype(back["interval_start"].dtype)
     )
     assert back["volume"].tolist() == frame["volume"].tolist()
+
+
+def test_io_re_exports_the_timegrid_functions():
+    import staffing.io
+    import staffing.roster.output
+    import staffing.timegrid
+
+    for name in ("floor_to_interval", "read_frame_csv", "write_frame_csv"):
+        assert getattr(staffing.io, name) is getattr(staffing.timegrid, name)
+    for name in ("format_breaks", "parse_breaks"):
+        assert getattr(staffing.roster.output, name) is getattr(staffing.timegrid, name)
+
+
+def test_read_frame_csv_accepts_every_offset_form_and_keeps_a_single_offset(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(
+        "interval_start,queue,volume\n"
+        "2025-07-01T09:00:00+01:00,007,1\n"
+        "2025-07-01T10:00:00+0100,007,2\n"
+    )
+    frame = read_frame_csv(path)
+    assert str(frame["interval_start"].dt.tz) == "UTC+01:00"
+    assert [t.hour for t in frame["interval_start"]] == [9, 10]
+    assert frame["queue"].tolist() == ["007"] * 2  # queue names stay text
+    back = write_frame_csv(frame, tmp_path / "back.csv")
+    assert back.read_text().splitlines()[2] == "2025-07-01T10:00:00+01:00,007,2"
+    path.write_text("interval_start,volume\n2025-07-01T09:00:00Z,1\n2025-07-01T09:00:00+01:00,2\n")
+    frame = read_frame_csv(path, LONDON)
+    assert [t.isoformat() for t in frame["interval_start"]] == [
+        "2025-07-01T10:00:00+01:00",
+        "2025-07-01T09:00:00+01:00",
+    ]
+
+
+def test_read_frame_csv_with_several_offsets_is_utc_or_asks_for_the_zone(tmp_path):
+    stamps = pd.date_range("2025-10-25 23:00", periods=4, freq="h", tz=LONDON)
+    path = write_frame_csv(pd.DataFrame({"interval_start": stamps, "required": 1}), tmp_path / "r")
+    assert str(read_frame_csv(path)["interval_start"].dt.tz) == "UTC"
+    local = read_frame_csv(path, LONDON)["interval_start"]
+    assert [t.strftime("%H:%M%z") for t in local] == ["23:00+0100", "00:00+0100", "01:00+0100",
+                                                       "01:00+0000"]  # fmt: skip
+    with pytest.raises(DataError, match=r"column 'interval_start': .*several UTC offsets "
+                       r"\(\+00:00, \+01:00\).*give the time zone with --tz"):  # fmt: skip
+        read_frame_csv(path, zone_option="--tz")
+    assert read_frame_csv(path, LONDON, zone_option="--tz")["interval_start"].equals(local)
+
+
+@pytest.mark.parametrize(
+    ("cell", "what"),
+    [("2025-07-01 25:00+01:00", "cannot parse timestamp"), ("", "cannot parse timestamp")],
+)
+def test_read_frame_csv_names_file_column_and_row_of_a_bad_stamp(tmp_path, cell, what):
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "start,end,agents\n"
+        "2025-07-01T09:00:00+01:00,2025-07-01T17:00:00+01:00,1\n"
+        f"2025-07-01T09:00:00+01:00,{cell},1\n"
+    )
+    with pytest.raises(DataError, match=rf"roster.csv: column 'end', row 2: {what}"):
+        read_frame_csv(path)
+
+
+def test_read_frame_csv_refuses_offsets_on_some_rows_only(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("interval_start,volume\n2025-07-01T09:00:00+01:00,1\n2025-07-01T10:00,2\n")
+    with pytest.raises(DataError, match=r"f.csv: column 'interval_start', row 2: .*has no UTC"):
+        read_frame_csv(path)
+
+
+def test_timegrid_index_has_23_and_25_hour_days_and_floors_back():
+    from staffing.timegrid import TimeGrid
+
+    grid = TimeGrid(60, LONDON)
+    for first, hours in (("2025-03-30", 23), ("2025-10-26", 25)):
+        starts = grid.index(first, 30)
+        day = starts[starts.date == pd.Timestamp(first).date()]
+        assert len(day) == hours
+        assert (np.diff(starts.asi8) == np.diff(starts.asi8)[0]).all()  # one real hour apart
+        late = pd.Series(starts + pd.Timedelta(59, unit="min"))
+        assert grid.floor(late).equals(pd.Series(starts))
+        assert grid.floor(starts + pd.Timedelta(1, unit="min")).equals(starts)
+    with pytest.raises(ValueError, match="does not exist or occurs twice"):
+        grid.index("2025-10-26 01:00", 2)
+    with pytest.raises(ValueError, match="interval_minutes"):
+        TimeGrid(0, LONDON)
+
+
+def test_infer_interval_minutes_per_queue_and_without_a_step():
+    from staffing.timegrid import infer_interval_minutes
+
+    stamps = pd.date_range("2025-10-26", periods=6, freq="15min", tz=LONDON)
+    assert infer_interval_minutes(stamps[[0, 2, 3, 5]]) == 15.0
+    # two queues interleaved 15 minutes apart, each on a 30-minute grid
+    assert infer_interval_minutes(stamps, ["a", "b"] * 3) == 30.0
+    with pytest.raises(DataError, match=r"fc.csv: cannot infer the interval length"):
+        infer_interval_minutes(stamps[[0, 0, 1]], ["a", "a", "b"], where="fc.csv")
+
+
+def test_breaks_round_trip_and_bad_breaks_name_the_row():
+    from staffing.timegrid import format_breaks, parse_breaks
+
+    # the two 01:30 of the day summer time ends, later one first
+    first, second = (
+        pd.Timestamp(t).tz_convert(LONDON) for t in ("2025-10-26 00:30Z", "2025-10-26 01:30Z")
+    )
+    half = pd.Timedelta(30, unit="min")
+    pairs = [(second, second + half), (first, first + half)]
+    text = format_breaks(pairs)
+    assert text == (
+        "2025-10-26T01:30:00+00:00/2025-10-26T02:00:00+00:00;"
+        "2025-10-26T01:30:00+01:00/2025-10-26T01:00:00+00:00"
+    )
+    assert parse_breaks(text) == sorted(pairs)
+    assert parse_breaks(float("nan")) == []
+    assert parse_breaks(" ") == []
+    for bad in ("2025-10-26T01:30:00+00:00", "2025-10-26T01:30:00+00:00/soon", "a/b/c"):
+        with pytest.raises(DataError, match=r"roster.csv, row 4: column 'breaks': expected"):
+            parse_breaks(bad, "roster.csv, row 4")
+    with pytest.raises(DataError, match="mixes times with and without"):
+        parse_breaks("2025-10-26T01:30:00/2025-10-26T02:00:00+00:00")
 
 
 # ----------------------------------------------------------------------------- real data

@@ -135,10 +135,10 @@ def test_write_creates_every_file_and_refuses_to_overwrite(result, tmp_path):
 def test_forecast_csv_has_offsets_and_reads_back(result, tmp_path):
     out = result.write(tmp_path / "plan")
     text = (out / "forecast.csv").read_text().splitlines()
-    assert text[0].startswith("timestamp,queue,volume")
+    assert text[0].startswith("interval_start,queue,volume")
     assert text[1].split(",")[0].endswith("+00:00")
     back = pd.read_csv(out / "forecast.csv")
-    stamps = pd.to_datetime(back["timestamp"], utc=True)
+    stamps = pd.to_datetime(back["interval_start"], utc=True)
     expected = result.forecast["interval_start"].dt.tz_convert("UTC").reset_index(drop=True)
     pd.testing.assert_series_equal(stamps, expected, check_names=False)
 

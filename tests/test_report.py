@@ -11,6 +11,7 @@ import pytest
 from plan_fixtures import fast_config
 from staffing.datasets import load_example
 from staffing.plan import plan
+from staffing.plot import plan_figures
 from staffing.report import render_report
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -18,7 +19,8 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    return render_report(plan(load_example(), fast_config(horizon_days=2)))
+    result = plan(load_example(), fast_config(horizon_days=2))
+    return render_report(result.summary(), plan_figures(result))
 
 
 def expected_plots() -> list[str]:

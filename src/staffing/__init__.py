@@ -12,7 +12,8 @@ so ``import staffing`` stays light:
 ``staffing.read_history``   read and validate history (:mod:`staffing.io`)
 ``staffing.Forecaster``     forecasting models (:mod:`staffing.forecast`)
 ``staffing.required_agents``  Erlang C / A staffing (:mod:`staffing.queueing`)
-``staffing.Channel``        targets as planners state them (:mod:`staffing.requirements`)
+``staffing.Channel``        targets as planners state them (:mod:`staffing.targets`)
+``staffing.Calendar``       weekend days and holidays of every step (:mod:`staffing.calendar`)
 ``staffing.build_roster``   the roster integer program (:mod:`staffing.roster`)
 ``staffing.simulate``       discrete-event check of a roster (a subpackage)
 ==========================  ==================================================================
@@ -60,8 +61,10 @@ _LAZY = {
     "required_agents": "staffing.queueing",
     "staffing_table": "staffing.queueing",
     "deferred_agents": "staffing.queueing",
-    "Channel": "staffing.requirements",
-    "Target": "staffing.requirements",
+    "Channel": "staffing.targets",
+    "Target": "staffing.targets",
+    "ServiceTargets": "staffing.targets",
+    "Calendar": "staffing.calendar",
     "ShiftRules": "staffing.roster",
     "SolverOptions": "staffing.roster",
     "build_roster": "staffing.roster",

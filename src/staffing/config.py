@@ -52,11 +52,12 @@ from pydantic import (
     model_validator,
 )
 
-from staffing.errors import ConfigError
-from staffing.requirements import ServiceTargets, _holiday_dates, config_error_from_validation
+from staffing.calendar import holiday_dates
+from staffing.errors import ConfigError, config_error_from_validation
 from staffing.roster import ShiftRules
-from staffing.roster.solver import MAX_SEED
+from staffing.roster.solver import DEFAULT_RELATIVE_GAP, DEFAULT_TIME_LIMIT_SECONDS, MAX_SEED
 from staffing.simulate.core import MAX_HANDLE_TIME_CV
+from staffing.targets import ServiceTargets
 
 __all__ = [
     "MAX_EVENT_MULTIPLIER",
@@ -160,8 +161,10 @@ class ForecastConfig(BaseModel):
         Quantiles to report, distinct, in (0, 1) (default ``[0.1, 0.5, 0.9]``); each gives a
         forecast column ``q`` + percent (``q10``).
     country, subdiv : str, optional
-        Public-holiday calendar for the forecast (defaults to the service calendar's); checked
-        against the holidays package.
+        Public holidays for the forecast only, replacing those of ``[service.calendar]`` (the
+        calendar every step shares, whose weekend and ``extra_holidays`` the forecast also
+        uses); leave them out to forecast on the shared calendar. Checked against the holidays
+        package.
     events : list of EventConfig
         Promotions, launches and outages in the history or the horizon.
     """
@@ -202,7 +205,7 @@ class ForecastConfig(BaseModel):
     def _known_country(cls, country: str | None) -> str | None:
         if country is not None:
             try:
-                _holiday_dates(country, None, [2000])
+                holiday_dates(country, None, [2000])
             except ValueError:
                 raise ValueError(
                     "expected a country code of the holidays package, e.g. 'GB'"
@@ -215,7 +218,7 @@ class ForecastConfig(BaseModel):
         country = info.data.get("country")
         if subdiv is not None and country is not None:
             try:
-                _holiday_dates(country, subdiv, [2000])
+                holiday_dates(country, subdiv, [2000])
             except ValueError:
                 raise ValueError(
                     f"expected a subdivision of {country!r} in the holidays package"
@@ -236,9 +239,11 @@ class SolverConfig(BaseModel):
     solver : {"highs", "cbc"}
         Solver (default ``"highs"``).
     time_limit_seconds : float
-        Wall-clock limit per roster [s] (default 60).
+        Wall-clock limit per roster [s] (default
+        :data:`staffing.roster.solver.DEFAULT_TIME_LIMIT_SECONDS`, 60).
     relative_gap : float
-        Stop when within this relative gap of the best bound [fraction] (default 0.01).
+        Stop when within this relative gap of the best bound [fraction] (default
+        :data:`staffing.roster.solver.DEFAULT_RELATIVE_GAP`, 0.01).
     threads : int, optional
         Solver threads, 1 to 256 (default: the solver's choice).
     seed : int, optional
@@ -248,8 +253,8 @@ class SolverConfig(BaseModel):
     model_config = _STRICT
 
     solver: Literal["highs", "cbc"] = "highs"
-    time_limit_seconds: float = Field(default=60.0, gt=0)
-    relative_gap: float = Field(default=0.01, ge=0, lt=1)
+    time_limit_seconds: float = Field(default=DEFAULT_TIME_LIMIT_SECONDS, gt=0)
+    relative_gap: float = Field(default=DEFAULT_RELATIVE_GAP, ge=0, lt=1)
     threads: int | None = Field(default=None, ge=1, le=MAX_THREADS)
     seed: int | None = Field(default=None, ge=0, le=MAX_SEED)
 

@@ -20,10 +20,11 @@ For queue :math:`q` and the hour starting at local wall-clock time :math:`t`, th
 where :math:`b_q` is the queue's peak rate [contacts per hour], :math:`d_q` its hour-of-day
 shape (two Gaussian peaks on a daytime plateau over a night floor, peak 1), :math:`w_q` its day-
 of-week factor, :math:`g` a linear trend (``trend_per_year``), :math:`H` the public-holiday
-factor of the ``holidays`` calendar of ``country``, :math:`P` the promotion factor on the
-promotion days, and :math:`U` a day-level log-normal multiplier (``day_noise``) that makes
-counts over-dispersed as real ones are. Hours follow the local calendar of ``tz``, so the day
-that summer time starts has 23 hours and the day it ends has 25.
+factor on the holidays of the :class:`staffing.calendar.Calendar` of ``country`` and
+``subdiv`` (the calendar the forecast and the requirements use), :math:`P` the promotion
+factor on the promotion days, and :math:`U` a day-level log-normal multiplier (``day_noise``)
+that makes counts over-dispersed as real ones are. Hours follow the local calendar of ``tz``,
+so the day that summer time starts has 23 hours and the day it ends has 25.
 
 Examples
 --------
@@ -45,9 +46,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-import holidays as holidays_lib
 import numpy as np
 import pandas as pd
+
+from staffing.calendar import Calendar
 
 __all__ = [
     "EXAMPLE_FILE",
@@ -176,7 +178,8 @@ def generate_example(
     tz : str
         IANA time zone of the centre; hours follow its local clock (23- and 25-hour days).
     country, subdiv : str
-        Public-holiday calendar of the :mod:`holidays` package (e.g. ``"GB"``, ``"ENG"``).
+        Public-holiday calendar (see :class:`staffing.calendar.Calendar`; codes of the
+        :mod:`holidays` package, e.g. ``"GB"``, ``"ENG"``).
     queues : dict of str to QueueShape, optional
         Queue name to arrival shape; defaults to ``phone``, ``chat`` and ``email``.
     trend_per_year : float
@@ -210,10 +213,8 @@ def generate_example(
     index = _local_hours(start, end, tz)
     days = index.normalize()
     day_keys, day_codes = np.unique(days.tz_localize(None).values, return_inverse=True)
-    calendar = holidays_lib.country_holidays(
-        country, subdiv=subdiv, years=range(index[0].year, index[-1].year + 1)
-    )
-    is_holiday = np.array([pd.Timestamp(d).date() in calendar for d in day_keys])[day_codes]
+    calendar = Calendar(country=country, subdiv=subdiv)
+    is_holiday = calendar.is_holiday(pd.DatetimeIndex(day_keys))[day_codes]
     years = (index - index[0]).total_seconds().to_numpy() / (365.25 * 86400.0)
     trend = 1.0 + trend_per_year * years
     promo = np.ones(len(index))

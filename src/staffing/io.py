@@ -5,8 +5,8 @@ counts (timestamp and count) from CSV, Parquet, Excel or pandas into the tidy hi
 ``interval_start, queue, volume`` on a complete regular grid, checks it, and reports the gaps it
 finds (missing intervals, and runs of zeros in hours that are normally busy) instead of letting
 them pass as zero demand. :func:`find_gaps` finds the same gaps in any tidy frame.
-:func:`write_frame_csv` and :func:`read_frame_csv` write and read frames whose timestamps carry
-a time zone, as ISO 8601 text with the UTC offset.
+:func:`write_frame_csv`, :func:`read_frame_csv` and :func:`floor_to_interval` live in
+:mod:`staffing.timegrid` (the tidy schema and its time I/O) and are re-exported here.
 
 Examples
 --------
@@ -24,7 +24,6 @@ Examples
 from __future__ import annotations
 
 import math
-import re
 from os import PathLike
 from pathlib import Path
 from typing import NamedTuple
@@ -32,7 +31,6 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from staffing._compat import CSV_EXACT_FLOATS
 from staffing._history_cells import (
     ALL_QUEUES,
     Columns,
@@ -40,12 +38,11 @@ from staffing._history_cells import (
     check_zone,
     naive_without_zone,
     parse_rows,
-    parse_timestamps,
     place_in_zone,
 )
 from staffing._history_files import read_table
 from staffing.errors import DataError
-from staffing.output import replace_file
+from staffing.timegrid import floor_to_interval, read_frame_csv, write_frame_csv
 
 __all__ = [
     "COUNT_NAMES",
@@ -74,10 +71,6 @@ GAP_COLUMNS = ("queue", "start", "end", "intervals", "reason")
 MAX_COUNT = 1e9
 #: Interval lengths :func:`read_history` produces [minutes].
 INTERVAL_CHOICES = (15, 30, 60)
-
-_ISO_WITH_OFFSET = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})$"
-)
 
 
 class Gap(NamedTuple):
@@ -340,123 +333,6 @@ def find_gaps(
     return _gap_table(gaps)
 
 
-def write_frame_csv(
-    frame: pd.DataFrame, path: str | PathLike[str], *, force: bool = False
-) -> Path:
-    """Write a frame as CSV with timestamps in ISO 8601 with their UTC offset.
-
-    Columns (and a named or datetime index) holding tz-aware timestamps are written as, for
-    example, ``2025-03-30T02:00:00+01:00``; naive timestamps without offset. A path ending in
-    ``.gz`` is gzip-compressed.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Frame to write; a default integer index is not written, any other index is.
-    path : str or path-like
-        Output file; missing parent folders are created. The file appears complete or not at
-        all (written beside it, then renamed; see :func:`staffing.output.replace_file`).
-    force : bool
-        Overwrite ``path`` if it exists.
-
-    Returns
-    -------
-    pathlib.Path
-        The path written.
-
-    Raises
-    ------
-    FileExistsError
-        If ``path`` exists and ``force`` is False.
-
-    Examples
-    --------
-    >>> import pandas as pd, pathlib, tempfile
-    >>> stamps = pd.date_range("2025-03-30", periods=3, freq="h", tz="Europe/London")
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "volume.csv"
-    >>> _ = write_frame_csv(pd.DataFrame({"interval_start": stamps, "volume": [1, 2, 3]}), out)
-    >>> print(out.read_text())
-    interval_start,volume
-    2025-03-30T00:00:00+00:00,1
-    2025-03-30T02:00:00+01:00,2
-    2025-03-30T03:00:00+01:00,3
-    <BLANKLINE>
-    """
-    path = Path(path)
-    if path.exists() and not force:
-        raise FileExistsError(f"{path}: file exists; pass force=True to overwrite it")
-    out = frame
-    if not (isinstance(frame.index, pd.RangeIndex) and frame.index.name is None):
-        if isinstance(frame.index, pd.DatetimeIndex) and frame.index.name is None:
-            out = frame.rename_axis("timestamp")
-        out = out.reset_index()
-    out = out.copy()
-    for name in out.columns:
-        if isinstance(out[name].dtype, pd.DatetimeTZDtype) or pd.api.types.is_datetime64_dtype(
-            out[name]
-        ):
-            out[name] = _iso_text(out[name])
-    return replace_file(path, lambda tmp: out.to_csv(tmp, index=False, lineterminator="\n"))
-
-
-def read_frame_csv(
-    path: str | PathLike[str], tz: str | None = None, *, datetime_columns: list[str] | None = None
-) -> pd.DataFrame:
-    """Read a CSV written by :func:`write_frame_csv`, restoring its time zones.
-
-    Columns whose values are all ISO 8601 timestamps with a UTC offset are parsed (with
-    ``utc=True``, so a column spanning a summer-time change parses) and converted to ``tz``
-    (kept in UTC without ``tz``). Columns in ``datetime_columns`` are parsed in any case;
-    values there without an offset stay naive.
-
-    Parameters
-    ----------
-    path : str or path-like
-        CSV file (``.gz`` accepted).
-    tz : str, optional
-        IANA time zone of the timestamps in the result.
-    datetime_columns : list of str, optional
-        Columns to parse as timestamps in addition to those detected.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The frame, timestamps tz-aware.
-
-    Examples
-    --------
-    >>> import pandas as pd, pathlib, tempfile
-    >>> stamps = pd.date_range("2025-10-26", periods=3, freq="h", tz="Europe/London")
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "volume.csv"
-    >>> _ = write_frame_csv(pd.DataFrame({"interval_start": stamps, "volume": 1.5}), out)
-    >>> back = read_frame_csv(out, "Europe/London")
-    >>> back["interval_start"].equals(pd.Series(stamps, name="interval_start"))
-    True
-    """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: no such file")
-    try:
-        frame = pd.read_csv(path, **CSV_EXACT_FLOATS)
-    except pd.errors.EmptyDataError as err:
-        raise DataError(f"{path}: the file is empty") from err
-    wanted = set(datetime_columns or ())
-    unknown = sorted(wanted - set(frame.columns))
-    if unknown:
-        raise DataError(f"{path}: no column {unknown[0]!r}; columns present: {_listed(frame)}")
-    for name in frame.columns:
-        text = frame[name]
-        detected = pd.api.types.is_string_dtype(text) and bool(
-            text.dropna().astype(str).str.match(_ISO_WITH_OFFSET).all() and text.notna().any()
-        )
-        if detected or name in wanted:
-            stamps, aware, _ = parse_timestamps(text, str(path), name, None)
-            if aware and tz is not None:
-                stamps = stamps.dt.tz_convert(tz)
-            frame[name] = stamps
-    return frame
-
-
 # ----------------------------------------------------------------------------- loading
 
 
@@ -542,42 +418,6 @@ def _detect(table: pd.DataFrame, candidates: tuple[str, ...]) -> str | None:
 
 
 # ----------------------------------------------------------------------------- binning
-
-
-def floor_to_interval(stamps: pd.Series, minutes: int) -> pd.Series:
-    """Floor times to the start of their interval on the local wall clock.
-
-    Unlike ``Series.dt.floor`` on tz-aware times, this never has to guess an offset: each
-    instant keeps its own UTC offset, so the repeated hour of an autumn clock change floors
-    to the right one of its two occurrences.
-
-    Parameters
-    ----------
-    stamps : pandas.Series
-        Times, tz-aware or naive.
-    minutes : int
-        Interval length [minutes].
-
-    Returns
-    -------
-    pandas.Series
-        Interval starts, in the zone of ``stamps``.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.Series(pd.to_datetime(["2025-10-26 00:40Z", "2025-10-26 01:40Z"]))
-    >>> local = t.dt.tz_convert("Europe/London")
-    >>> [str(s) for s in floor_to_interval(local, 60)]
-    ['2025-10-26 01:00:00+01:00', '2025-10-26 01:00:00+00:00']
-    """
-    freq = f"{minutes}min"
-    if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
-        return stamps.dt.floor(freq)
-    wall = stamps.dt.tz_localize(None)
-    offset = wall - stamps.dt.tz_convert("UTC").dt.tz_localize(None)
-    floored = (wall.dt.floor(freq) - offset).dt.tz_localize("UTC")
-    return floored.dt.tz_convert(stamps.dt.tz)
 
 
 def _bin_counts(rows: pd.DataFrame, label: str, columns: Columns, minutes: int) -> pd.DataFrame:
@@ -807,28 +647,6 @@ def _gap_table(gaps: list[Gap]) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- text
-
-
-def _iso_text(stamps: pd.Series) -> pd.Series:
-    """ISO 8601 text with the UTC offset (``+01:00``) for aware stamps; without for naive."""
-    fine = bool(((stamps.dt.microsecond != 0) | (stamps.dt.nanosecond != 0)).any())
-    layout = "%Y-%m-%dT%H:%M:%S.%f" if fine else "%Y-%m-%dT%H:%M:%S"
-    if not isinstance(stamps.dtype, pd.DatetimeTZDtype):
-        return stamps.dt.strftime(layout).where(stamps.notna(), "")
-    wall = stamps.dt.tz_localize(None)
-    minutes = (wall - stamps.dt.tz_convert("UTC").dt.tz_localize(None)) / pd.Timedelta(
-        1, unit="min"
-    )
-    minutes = minutes.fillna(0).astype(int)
-    sign = np.where(minutes < 0, "-", "+")
-    size = minutes.abs()
-    offset = (
-        pd.Series(sign, index=stamps.index)
-        + (size // 60).astype(str).str.zfill(2)
-        + ":"
-        + (size % 60).astype(str).str.zfill(2)
-    )
-    return (wall.dt.strftime(layout) + offset).where(stamps.notna(), "")
 
 
 def _listed(table: pd.DataFrame) -> str:

@@ -34,7 +34,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -42,10 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from staffing._guards import SignalGuard, Terminated, _Lock
 
 if TYPE_CHECKING:
     from staffing.plan import Plan
@@ -57,6 +53,7 @@ __all__ = [
     "check_output_files",
     "claim_output_dir",
     "replace_file",
+    "report_html",
     "write_plan",
 ]
 
@@ -76,9 +73,6 @@ _SUMMARY = "summary.json"
 _DESKTOP_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 #: Largest ``summary.json`` read when recognising a previous plan [bytes].
 _SUMMARY_MAX_BYTES = 10_000_000
-_STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
 
 Writer = Callable[[Path], Any]
 
@@ -133,24 +127,6 @@ def replace_file(path: str | Path, write: Writer) -> Path:
         temporary.unlink(missing_ok=True)
         raise
     return path
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM or SIGHUP arrived while an output directory was claimed.
-
-    Raised in the main thread instead of the default (immediate death), so that the claim removes
-    its staging directory and lock. It is a :class:`KeyboardInterrupt`: callers and the command
-    line treat it like Ctrl-C.
-
-    Parameters
-    ----------
-    signum : int
-        The signal number.
-    """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(f"stopped by {signal.Signals(signum).name}")
-        self.signum = signum
 
 
 # -- checks -----------------------------------------------------------------------------------
@@ -369,108 +345,10 @@ def _named(err: OSError, path: str, action: str) -> OSError:
 # -- claiming: lock, signals, parents ---------------------------------------------------------
 
 
-class _Lock:
-    """An exclusive, non-blocking OS lock on a file that is removed on release."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self) -> bool:
-        """Take the lock; ``False`` if another process or thread holds it."""
-        while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                _lock_fd(fd)
-                same = os.path.samestat(os.fstat(fd), os.stat(self.path))
-            except (BlockingIOError, FileNotFoundError) as err:
-                os.close(fd)
-                if isinstance(err, BlockingIOError):
-                    return False
-                continue  # removed by the previous holder between open and lock: try again
-            except BaseException:
-                os.close(fd)
-                raise
-            if same:
-                self._fd = fd
-                return True
-            os.close(fd)  # replaced by a newer lock file: lock that one instead
-
-    def release(self) -> None:
-        """Remove the lock file, then release the lock (later runs recreate the file)."""
-        if self._fd is None:
-            return
-        with contextlib.suppress(OSError):
-            os.unlink(self.path)
-        os.close(self._fd)
-        self._fd = None
-
-
-def _lock_fd(fd: int) -> None:
-    if fcntl is not None:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
-    import msvcrt  # pragma: no cover - Windows
-
-    try:  # pragma: no cover - Windows
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    except OSError as err:  # pragma: no cover - Windows
-        raise BlockingIOError(str(err)) from err
-
-
-class _SignalGuard:
-    """Turn stop signals into exceptions in the main thread; defer them in critical sections."""
-
-    def __init__(self) -> None:
-        self._previous: dict[int, Any] = {}
-        self._deferring = 0
-        self._received: int | None = None
-        self._raised = False
-
-    def install(self) -> None:
-        """Take over SIGINT, SIGTERM and SIGHUP where their handler is Python's default."""
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for signum in _STOP_SIGNALS:
-            current = signal.getsignal(signum)
-            if current == signal.SIG_DFL or current is signal.default_int_handler:
-                self._previous[signum] = signal.signal(signum, self._handle)
-
-    def restore(self) -> None:
-        """Put the previous handlers back."""
-        for signum, previous in self._previous.items():
-            signal.signal(signum, previous)
-        self._previous.clear()
-
-    @contextlib.contextmanager
-    def critical(self) -> Iterator[None]:
-        """Defer a stop signal until the block ends (then raise it)."""
-        self._deferring += 1
-        try:
-            yield
-        finally:
-            self._deferring -= 1
-        if not self._deferring and self._received is not None and not self._raised:
-            self._stop()
-
-    def _handle(self, signum: int, _frame: Any) -> None:
-        if self._received is not None:
-            return  # already stopping: let the cleanup finish
-        self._received = signum
-        if not self._deferring:
-            self._stop()
-
-    def _stop(self) -> None:
-        self._raised = True
-        if self._received == signal.SIGINT:
-            raise KeyboardInterrupt
-        raise Terminated(self._received or signal.SIGTERM)
-
-
 class _Claim:
     """An output directory claimed by one thread (re-entrant for that thread)."""
 
-    def __init__(self, target: Path, shown: str, guard: _SignalGuard) -> None:
+    def __init__(self, target: Path, shown: str, guard: SignalGuard) -> None:
         self.target = target
         self.shown = shown
         self.guard = guard
@@ -535,7 +413,7 @@ def _claim(directory: str | Path, force: bool) -> Iterator[_Claim]:
         return
     if held is not None:
         raise _busy(shown)
-    guard = _SignalGuard()
+    guard = SignalGuard()
     guard.install()
     created: list[Path] = []
     lock = _Lock(target.parent / f".{target.name}.staffing-lock")
@@ -719,9 +597,9 @@ def _move_into_place(staging: Path, claim: _Claim) -> None:
 
 
 def _plan_files(result: Plan) -> dict[str, Writer]:
-    """Writer of each output file of a plan, by file name."""
-    from staffing.io import write_frame_csv
-    from staffing.report import render_report
+    """Writer of each output file of a plan, by file name (the tidy schema of
+    :mod:`staffing.timegrid`: ``interval_start`` and ``queue``, times with UTC offsets)."""
+    from staffing.io import write_frame_csv  # staffing.timegrid's, looked up at call time
 
     def text(make: Callable[[], str]) -> Writer:
         return lambda path: path.write_text(make(), encoding="utf-8")
@@ -733,8 +611,27 @@ def _plan_files(result: Plan) -> dict[str, Writer]:
         "coverage.csv": lambda p: write_frame_csv(result.coverage, p),
         "simulation.csv": lambda p: write_frame_csv(result.simulation, p),
         "summary.json": text(lambda: json.dumps(result.summary(), indent=2, default=str) + "\n"),
-        "report.html": text(lambda: render_report(result)),
+        "report.html": text(lambda: report_html(result)),
     }
+
+
+def report_html(result: Plan) -> str:
+    """The plan's ``report.html``: its summary and figures rendered by :mod:`staffing.report`.
+
+    Parameters
+    ----------
+    result : Plan
+        The plan.
+
+    Returns
+    -------
+    str
+        The self-contained HTML page.
+    """
+    from staffing.plot import plan_figures
+    from staffing.report import render_report
+
+    return render_report(result.summary(), plan_figures(result))
 
 
 def _roster_output(roster: pd.DataFrame) -> pd.DataFrame:
@@ -749,6 +646,6 @@ def _roster_output(roster: pd.DataFrame) -> pd.DataFrame:
 
 
 def _forecast_output(forecast: pd.DataFrame) -> pd.DataFrame:
-    frame = forecast.rename(columns={"interval_start": "timestamp"})
-    first = ["timestamp", "queue", "volume"]
-    return frame[first + [c for c in frame.columns if c not in first]]
+    """``interval_start,queue,volume`` then the quantile columns, as ``staffing forecast``."""
+    first = ["interval_start", "queue", "volume"]
+    return forecast[first + [c for c in forecast.columns if c not in first]]

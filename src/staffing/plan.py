@@ -44,16 +44,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from staffing.errors import ConfigError, DataError
-from staffing.io import floor_to_interval
+from staffing.errors import ConfigError
 from staffing.output import OUTPUT_FILES, check_output_dir, write_plan
+from staffing.summary import chosen_models, meets_target
+from staffing.timegrid import TimeGrid
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from staffing.config import PlanConfig
 
-__all__ = ["OUTPUT_FILES", "Plan", "check_output_dir", "plan", "write_plan"]
+__all__ = ["OUTPUT_FILES", "Plan", "check_history", "check_output_dir", "plan", "write_plan"]
 
 Progress = Callable[[str], None]
 
@@ -84,6 +85,9 @@ class Plan:
         One row per queue: solver status, objective, bound, gap, time, model size.
     timings : dict
         Wall time of each step [s].
+    grid : TimeGrid
+        The plan's intervals (``history.interval_minutes``) and time zone (``history.tz``),
+        decided once and used by every step.
     """
 
     config: PlanConfig
@@ -96,6 +100,7 @@ class Plan:
     simulation: pd.DataFrame
     solver: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    grid: TimeGrid | None = None
 
     @property
     def queues(self) -> list[str]:
@@ -113,7 +118,9 @@ class Plan:
             cost, understaffed intervals, solver status and gap, simulated service level with
             its confidence interval and the target), ``totals`` and ``timings_seconds``.
         """
-        return _summary(self)
+        from staffing.summary import summarise
+
+        return summarise(self)
 
     def plot_forecast(self, queue: str | None = None, ax: Axes | None = None) -> Axes:
         """History and forecast with its outermost quantile band for one queue."""
@@ -150,11 +157,7 @@ class Plan:
         if queue not in simulated:
             raise ValueError(f"queue {queue!r} was not simulated; simulated: {simulated}")
         frame = self.simulation[self.simulation["queue"] == queue]
-        target = _channel_target(self.config, queue)
-        level = None if target is None else target.service_level
-        return plot_service_level(
-            frame, target=level, title=f"{queue}: simulated service level", ax=ax
-        )
+        return plot_service_level(frame, title=f"{queue}: simulated service level", ax=ax)
 
     def write(self, directory: str | Path, *, force: bool = False) -> Path:
         """Write every output file into ``directory`` (see :func:`write_plan`)."""
@@ -188,7 +191,8 @@ def plan(
     staffing.errors.DataError
         Bad history (names the file, column and row).
     staffing.errors.ConfigError
-        A queue without a channel, or other configuration problems (names the key).
+        A queue without a channel, or other configuration problems (names the key); checked
+        against the history by :func:`check_history` before any forecast is made.
     staffing.errors.InfeasibleError
         Shift rules that cannot cover the requirements (names the intervals or rules).
     """
@@ -196,18 +200,20 @@ def plan(
     timings: dict[str, float] = {}
     with _step("history", say, timings):
         frame = _read_history(history, config)
+        frame = check_history(frame, config, say)
+        grid = TimeGrid(config.history.interval_minutes, config.history.tz)
     with _step("forecast", say, timings):
         forecast_frame, selection, notes = _forecast(frame, config)
-        for queue, (model, score) in _chosen_models(selection).items():
+        for queue, (model, score) in chosen_models(selection).items():
             say(f"forecast: {queue}: model {model} (validation MASE {score:.3f})")
         for note in notes:
             say(f"forecast: note: {note}")
     with _step("requirements", say, timings):
-        needed = _requirements(forecast_frame, config)
+        needed = _requirements(forecast_frame, config, grid)
     with _step("roster", say, timings):
-        roster, coverage, solver = _rosters(needed, config, say)
+        roster, coverage, solver = _rosters(needed, config, grid, say)
     with _step("simulation", say, timings):
-        simulation = _simulate(needed, coverage, config, say)
+        simulation = _simulate(needed, coverage, config, grid, say)
     return Plan(
         config=config,
         history=frame,
@@ -219,6 +225,7 @@ def plan(
         simulation=simulation,
         solver=solver,
         timings=timings,
+        grid=grid,
     )
 
 
@@ -258,17 +265,133 @@ def _read_history(history: pd.DataFrame | str | Path, config: PlanConfig) -> pd.
     )
 
 
+def check_history(
+    history: pd.DataFrame, config: PlanConfig, progress: Progress | None = None
+) -> pd.DataFrame:
+    """Check a read history against the plan configuration before any expensive step.
+
+    Every queue of the history needs a channel in ``[service.channels]``. A history with a
+    single unnamed queue (no queue column: read as queue ``"all"``) is planned as the one
+    channel of the configuration when it has exactly one. Channels without history are left
+    out of the plan (reported through ``progress``), and so are the gaps of the history
+    (``history.attrs["gaps"]``, intervals without data, which the forecast leaves out of its
+    fit).
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Tidy history from :func:`staffing.io.read_history` (``interval_start``, ``queue``,
+        ``volume`` [contacts per interval]).
+    config : PlanConfig
+        The plan configuration.
+    progress : callable, optional
+        Called with one line per note.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The history, with the unnamed queue renamed to its channel where that applies.
+
+    Raises
+    ------
+    staffing.errors.ConfigError
+        A queue of the history without a channel, naming the key to add or change.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from staffing.config import PlanConfig
+    >>> from staffing.datasets import load_example_config
+    >>> config = PlanConfig.from_toml(load_example_config())
+    >>> service = config.service.model_copy(
+    ...     update={"channels": {"phone": config.service.channels["phone"]}})
+    >>> config = config.model_copy(update={"service": service})
+    >>> stamps = pd.date_range("2025-06-02", periods=3, freq="h", tz="Europe/London")
+    >>> history = pd.DataFrame({"interval_start": stamps, "queue": "all", "volume": 5.0})
+    >>> check_history(history, config, print)["queue"].unique().tolist()
+    history: one unnamed queue, planned as channel 'phone' (the only one in service.channels)
+    ['phone']
+    """
+    from staffing.io import ALL_QUEUES
+
+    say = progress or (lambda _message: None)
+    channels = list(config.service.channels)
+    queues = list(dict.fromkeys(history["queue"].astype(str)))
+    if queues == [ALL_QUEUES] and ALL_QUEUES not in channels:
+        if len(channels) != 1:
+            raise ConfigError(
+                "service.channels: the history has one unnamed queue (no queue column) but "
+                f"service.channels has {len(channels)} channels ({', '.join(channels)}): keep "
+                "only the channel this history belongs to, or give the history a queue column "
+                "(history.queue_column) whose values name the channels"
+            )
+        say(
+            f"history: one unnamed queue, planned as channel {channels[0]!r} (the only one in "
+            "service.channels)"
+        )
+        attrs = dict(history.attrs)
+        history = history.assign(queue=channels[0])
+        gaps = tuple(gap._replace(queue=channels[0]) for gap in attrs.get("gaps") or ())
+        history.attrs.update(attrs, gaps=gaps)
+        queues = channels
+    missing = [queue for queue in queues if queue not in channels]
+    if missing:
+        raise ConfigError(
+            f"service.channels: no channel for queue(s) {', '.join(map(repr, missing))} of the "
+            f"history (channels given: {', '.join(channels)}); add "
+            f"[service.channels.{missing[0]}] or rename the queue"
+        )
+    unused = [name for name in channels if name not in queues]
+    if unused:
+        say(f"history: no history for channel(s) {', '.join(unused)}; not planned")
+    _say_gaps(history, say)
+    return history
+
+
+def _say_gaps(history: pd.DataFrame, say: Progress, most: int = 10) -> None:
+    gaps = history.attrs.get("gaps") or ()
+    if not gaps:
+        return
+    lost = sum(gap.intervals for gap in gaps)
+    say(f"history: {len(gaps)} gap(s), {lost} intervals without data, left out of the forecast")
+    for gap in list(gaps)[:most]:
+        say(
+            f"history: gap: queue {gap.queue}, {gap.start:%Y-%m-%d %H:%M} to "
+            f"{gap.end:%Y-%m-%d %H:%M} ({gap.intervals} intervals, {gap.reason})"
+        )
+    if len(gaps) > most:
+        say(f"history: gap: and {len(gaps) - most} more")
+
+
+def forecast_calendar(config: PlanConfig) -> Any:
+    """The calendar of the plan's forecast: ``[service.calendar]``, the one every step shares.
+
+    ``forecast.country`` / ``forecast.subdiv``, when given, replace its public holidays for the
+    forecast only (weekend and ``extra_holidays`` stay).
+
+    Examples
+    --------
+    >>> from staffing.config import PlanConfig
+    >>> from staffing.datasets import load_example_config
+    >>> forecast_calendar(PlanConfig.from_toml(load_example_config())).country
+    'GB'
+    """
+    calendar = config.service.calendar
+    settings = config.forecast
+    if settings.country is None:
+        return calendar
+    return calendar.model_copy(update={"country": settings.country, "subdiv": settings.subdiv})
+
+
 def _forecast(
     history: pd.DataFrame, config: PlanConfig
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     from staffing.forecast import Forecaster
 
     settings = config.forecast
-    calendar = config.service.calendar
     model = Forecaster(
         model=settings.model,
-        country=settings.country or calendar.country,
-        subdiv=settings.subdiv or calendar.subdiv,
+        calendar=forecast_calendar(config),
         events=[event.model_dump() for event in settings.events],
         quantiles=settings.quantiles,
     )
@@ -280,85 +403,45 @@ def _forecast(
     return frame.reset_index(drop=True), selection, list(getattr(model, "notes_", []))
 
 
-def _chosen_models(selection: pd.DataFrame) -> dict[str, tuple[str, float]]:
-    """Queue -> (model, validation MASE) of the selected models, when a selection ran."""
-    if selection.empty or not {"queue", "model", "mase", "selected"} <= set(selection.columns):
-        return {}
-    chosen = selection[selection["selected"].astype(bool)]
-    return {row.queue: (row.model, float(row.mase)) for row in chosen.itertuples()}
-
-
-def _requirements(forecast: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
+def _requirements(forecast: pd.DataFrame, config: PlanConfig, grid: TimeGrid) -> pd.DataFrame:
     from staffing.requirements import requirements
 
     service = config.service
-    missing = sorted(set(forecast["queue"]) - set(service.channels))
-    if missing:
-        raise ConfigError(
-            f"service.channels: no channel for queue(s) {missing} of the history; "
-            f"channels given: {sorted(service.channels)}"
-        )
     queues = list(dict.fromkeys(forecast["queue"]))
+    own = service.model_copy(update={"channels": {q: service.channels[q] for q in queues}})
     try:
-        return requirements(
-            forecast,
-            {q: service.channels[q] for q in queues},
-            staff_to=service.staff_to,
-            interval_minutes=config.history.interval_minutes,
-            country=service.calendar.country,
-            subdiv=service.calendar.subdiv,
-            weekend=service.calendar.weekend,
-            extra_holidays=service.calendar.extra_holidays,
-        )
+        return requirements(forecast, own, interval_minutes=grid.interval_minutes)
     except ConfigError as err:  # the requirements name keys from "channels."
         text = str(err)
         raise ConfigError(f"service.{text}" if text.startswith("channels.") else text) from None
 
 
-def _queue_requirements(needed: pd.DataFrame, queue: str, step_minutes: int) -> pd.DataFrame:
+def _queue_requirements(
+    needed: pd.DataFrame, queue: str, plan_step: int, step_minutes: int
+) -> pd.DataFrame:
     """Scheduled agents of one queue summed over tiers, on the roster grid."""
     own = needed[needed["queue"] == queue]
     total = own.groupby("interval_start", sort=True)["scheduled"].sum().rename("required")
-    plan_step = _grid_minutes(total.index)
     if step_minutes == plan_step:
         return total.reset_index()
-    if step_minutes > plan_step or plan_step % step_minutes:
-        raise ConfigError(
-            f"roster.interval_minutes: {step_minutes} min does not divide the plan's "
-            f"interval of {plan_step} min (history.interval_minutes); use a divisor of it"
-        )
-    parts = plan_step // step_minutes
+    parts = plan_step // step_minutes  # PlanConfig checks that the roster step divides it
     starts = np.repeat(total.index.to_numpy(), parts)
     offsets = np.tile(np.arange(parts) * pd.Timedelta(step_minutes, unit="min"), len(total))
     index = pd.DatetimeIndex(starts).tz_localize("UTC").tz_convert(total.index.tz) + offsets
     return pd.DataFrame({"interval_start": index, "required": np.repeat(total.to_numpy(), parts)})
 
 
-def _grid_minutes(index: pd.DatetimeIndex) -> int:
-    if len(index) < 2:
-        raise DataError("the forecast has fewer than two intervals; nothing to roster")
-    ordered = index.sort_values()
-    steps = ordered[1:] - ordered[:-1]
-    return int(steps.min().total_seconds() // 60)
-
-
 def _rosters(
-    needed: pd.DataFrame, config: PlanConfig, say: Progress
+    needed: pd.DataFrame, config: PlanConfig, grid: TimeGrid, say: Progress
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     from staffing.roster import SolverOptions, build_roster
 
     rules = config.roster
-    options = SolverOptions(
-        solver=rules.solver.solver,
-        time_limit_seconds=rules.solver.time_limit_seconds,
-        relative_gap=rules.solver.relative_gap,
-        threads=rules.solver.threads,
-        seed=rules.solver.seed,
-    )
+    options = SolverOptions(**rules.solver.model_dump())
     shift_rules = _shift_rules(config)
     rosters, coverages, solves = [], [], []
     for queue in dict.fromkeys(needed["queue"]):
-        req = _queue_requirements(needed, queue, rules.interval_minutes)
+        req = _queue_requirements(needed, queue, grid.interval_minutes, rules.interval_minutes)
         if req["required"].sum() == 0:
             say(f"roster: {queue}: nothing required")
             continue
@@ -402,9 +485,23 @@ def _simulated_queues(config: PlanConfig) -> list[str]:
     ]
 
 
+#: Columns of the requirements that the simulation carries beside its results.
+_TARGET_CARRIED = (
+    "band",
+    "day_type",
+    "open",
+    "target",
+    "target_service_level",
+    "target_within_seconds",
+    "target_asa_seconds",
+    "target_max_abandonment",
+)
+
+
 def _simulate(
-    needed: pd.DataFrame, coverage: pd.DataFrame, config: PlanConfig, say: Progress
+    needed: pd.DataFrame, coverage: pd.DataFrame, config: PlanConfig, grid: TimeGrid, say: Progress
 ) -> pd.DataFrame:
+    """Simulate each live queue, judging every interval against its own planned target."""
     settings = config.simulation
     if not settings.enabled or coverage.empty:
         return pd.DataFrame(columns=["queue", "interval_start"])
@@ -412,11 +509,11 @@ def _simulate(
 
     frames = []
     for queue in _simulated_queues(config):
-        own = needed[(needed["queue"] == queue)]
+        own = needed[(needed["queue"] == queue)].reset_index(drop=True)
         if own.empty:
             continue
         channel = config.service.channels[queue]
-        staffing = _productive_agents(own, coverage[coverage["queue"] == queue], channel)
+        staffing = _productive_agents(own, coverage[coverage["queue"] == queue], channel, grid)
         # closed bands take no contacts (they go to voicemail or self-service)
         forecast = pd.DataFrame(
             {
@@ -424,30 +521,41 @@ def _simulate(
                 "volume": np.where(own["open"], own["volume_staffed"], 0.0),
             }
         )
-        target = _channel_target(config, queue)
-        threshold = _threshold_seconds(target)
         say(f"simulation: {queue}: {settings.replications} replications")
         result = simulate(
             staffing,
             forecast,
             aht_seconds=channel.aht_seconds,
-            target_seconds=threshold,
+            target_seconds=own["target_within_seconds"].to_numpy(dtype=float),
+            interval_minutes=grid.interval_minutes,
             handle_time=settings.handle_time,
             cv=settings.handle_time_cv if settings.handle_time == "lognormal" else 1.0,
             patience_seconds=channel.patience_seconds,
             replications=settings.replications,
             seed=settings.seed,
         )
-        frames.append(result.intervals.assign(queue=queue, target_seconds=threshold))
+        frames.append(_with_targets(result.intervals, own, queue))
     return _stack(frames, ["queue", "interval_start"])
 
 
-def _productive_agents(own: pd.DataFrame, coverage: pd.DataFrame, channel: Any) -> pd.DataFrame:
+def _with_targets(intervals: pd.DataFrame, own: pd.DataFrame, queue: str) -> pd.DataFrame:
+    """The simulated intervals beside the target planned for each, and whether it was met."""
+    targets = own[["interval_start", *_TARGET_CARRIED]]
+    frame = intervals.drop(columns=[c for c in _TARGET_CARRIED if c in intervals.columns])
+    frame = frame.merge(targets, on="interval_start", how="left", validate="one_to_one")
+    frame.insert(0, "queue", queue)
+    frame["meets_target"] = meets_target(frame)
+    return frame
+
+
+def _productive_agents(
+    own: pd.DataFrame, coverage: pd.DataFrame, channel: Any, grid: TimeGrid
+) -> pd.DataFrame:
     """Agents on contacts per plan interval: scheduled coverage times (1 - shrinkage)."""
     scheduled = coverage.set_index("interval_start")["scheduled"]
     plan_index = pd.DatetimeIndex(own["interval_start"])
     # the roster grid may be finer: take the fewest agents inside each plan interval
-    starts = floor_to_interval(scheduled.index.to_series(), _grid_minutes(plan_index))
+    starts = grid.floor(scheduled.index.to_series())
     on_grid = scheduled.groupby(pd.DatetimeIndex(starts)).min()
     on_grid = on_grid.reindex(plan_index, fill_value=0).to_numpy()
     shrinkage = own["shrinkage"].to_numpy(dtype=float)
@@ -455,145 +563,3 @@ def _productive_agents(own: pd.DataFrame, coverage: pd.DataFrame, channel: Any) 
     return pd.DataFrame(
         {"interval_start": plan_index, "agents": productive * int(channel.concurrency)}
     )
-
-
-def _channel_target(config: PlanConfig, queue: str) -> Any:
-    channel = config.service.channels.get(queue)
-    return None if channel is None else channel.target
-
-
-def _threshold_seconds(target: Any) -> float:
-    if target is None:
-        return 20.0
-    if target.within_seconds is not None:
-        return float(target.within_seconds)
-    if target.asa_seconds is not None:
-        return float(target.asa_seconds)
-    return 20.0
-
-
-# --------------------------------------------------------------------------------------------
-# Summary and output
-# --------------------------------------------------------------------------------------------
-
-
-def _summary(result: Plan) -> dict[str, Any]:
-    forecast = result.forecast
-    step_hours = _grid_minutes(pd.DatetimeIndex(forecast["interval_start"].unique())) / 60.0
-    queues = {}
-    for queue in result.queues:
-        queues[queue] = _queue_summary(result, queue, step_hours)
-    totals = {
-        key: round(sum(q.get(key) or 0.0 for q in queues.values()), 3)
-        for key in (
-            "forecast_contacts",
-            "required_agent_hours",
-            "scheduled_agent_hours",
-            "paid_hours",
-            "cost",
-        )
-    }
-    required = totals["required_agent_hours"]
-    totals["scheduled_to_required"] = (
-        round(totals["scheduled_agent_hours"] / required, 4) if required else None
-    )
-    return {
-        "horizon": {
-            "first_interval": forecast["interval_start"].min().isoformat(),
-            "last_interval": forecast["interval_start"].max().isoformat(),
-            "interval_minutes": int(step_hours * 60),
-            "staff_to": result.config.service.staff_to,
-        },
-        "queues": queues,
-        "totals": totals,
-        "timings_seconds": dict(result.timings),
-    }
-
-
-def _queue_summary(result: Plan, queue: str, step_hours: float) -> dict[str, Any]:
-    fc = result.forecast[result.forecast["queue"] == queue]
-    cov = result.coverage[result.coverage["queue"] == queue]
-    roster_hours = _roster_step_hours(cov)
-    chosen = _chosen_models(result.model_selection).get(queue)
-    out: dict[str, Any] = {
-        "forecast_contacts": round(float(fc["volume"].sum()), 1),
-        "forecast_model": chosen[0] if chosen else result.config.forecast.model,
-        "forecast_validation_mase": round(chosen[1], 4) if chosen else None,
-        "target": _describe(result.config, queue),
-        "peak_scheduled_required": int(cov["required"].max()) if len(cov) else 0,
-        "required_agent_hours": round(float(cov["required"].sum()) * roster_hours, 2),
-        "scheduled_agent_hours": round(float(cov["scheduled"].sum()) * roster_hours, 2),
-        "understaffed_intervals": int((cov["shortfall"] > 0).sum()) if len(cov) else 0,
-        "shortfall_agent_intervals": int(cov["shortfall"].sum()) if len(cov) else 0,
-    }
-    required = out["required_agent_hours"]
-    out["scheduled_to_required"] = (
-        round(out["scheduled_agent_hours"] / required, 4) if required else None
-    )
-    solve = result.solver[result.solver["queue"] == queue] if len(result.solver) else None
-    if solve is not None and len(solve):
-        row = solve.iloc[0].to_dict()
-        for key in (
-            "status",
-            "objective",
-            "best_bound",
-            "gap",
-            "solve_seconds",
-            "paid_hours",
-            "cost",
-        ):
-            if key in row:
-                out[key] = _json_value(row[key])
-    sim = result.simulation
-    if len(sim) and queue in set(sim["queue"]):
-        target = _channel_target(result.config, queue)
-        level = None if target is None else target.service_level
-        out["simulated"] = _simulated_summary(sim[sim["queue"] == queue], level)
-    return out
-
-
-def _roster_step_hours(coverage: pd.DataFrame) -> float:
-    if len(coverage) < 2:
-        return 1.0
-    return _grid_minutes(pd.DatetimeIndex(coverage["interval_start"])) / 60.0
-
-
-def _simulated_summary(sim: pd.DataFrame, target_level: float | None) -> dict[str, Any]:
-    """Offered-weighted simulated service level and ASA over the horizon."""
-    offered = sim["offered"].to_numpy(dtype=float)
-    level = sim["service_level"].to_numpy(dtype=float)
-    asa = sim["asa_seconds"].to_numpy(dtype=float)
-    ok = np.isfinite(level) & (offered > 0)
-    weight = offered[ok].sum()
-    out: dict[str, Any] = {
-        "service_level": round(float(np.sum(level[ok] * offered[ok]) / weight), 4)
-        if weight
-        else None,
-        "target_seconds": float(sim["target_seconds"].iloc[0]),
-        "target_service_level": target_level,
-    }
-    answered = ok & np.isfinite(asa)
-    out["asa_seconds"] = (
-        round(float(np.sum(asa[answered] * offered[answered]) / offered[answered].sum()), 2)
-        if answered.any()
-        else None
-    )
-    if target_level is not None:
-        out["intervals_below_target"] = int(np.sum(level[ok] < target_level))
-        out["intervals_with_contacts"] = int(ok.sum())
-    return out
-
-
-def _describe(config: PlanConfig, queue: str) -> str:
-    channel = config.service.channels[queue]
-    if channel.tiers:
-        return ", ".join(f"{t.name} {t.target.describe()}" for t in channel.tiers)
-    return channel.target.describe() if channel.target is not None else ""
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value

@@ -21,6 +21,8 @@ Examples
 
 from __future__ import annotations
 
+import base64
+import io
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,8 +30,17 @@ import pandas as pd
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-__all__ = ["plot_coverage", "plot_roster_heatmap", "plot_service_level"]
+    from staffing.plan import Plan
+
+__all__ = [
+    "figure_to_data_uri",
+    "plan_figures",
+    "plot_coverage",
+    "plot_roster_heatmap",
+    "plot_service_level",
+]
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (10, 3.5)) -> Axes:
@@ -130,10 +141,12 @@ def plot_service_level(
     Parameters
     ----------
     simulation : pandas.DataFrame
-        ``interval_start``, ``service_level`` and optionally ``service_level_ci_low`` and
-        ``service_level_ci_high`` [fraction].
+        ``interval_start``, ``service_level`` and optionally ``service_level_ci_low``,
+        ``service_level_ci_high`` and ``target_service_level`` [fraction].
     target : float, optional
-        Target service level [fraction], drawn as a line.
+        One target service level for every interval [fraction], drawn as a line. Without it,
+        a ``target_service_level`` column of the frame (the target planned for each interval,
+        by band) is drawn as a step line.
     title : str, optional
         Title of the plot.
     ax : matplotlib.axes.Axes, optional
@@ -165,8 +178,87 @@ def plot_service_level(
     )
     if target is not None:
         ax.axhline(target, color="black", ls="--", lw=1.0, label=f"target {target:.0%}")
+    elif "target_service_level" in simulation.columns:
+        planned = simulation["target_service_level"].to_numpy(dtype=float)
+        ax.step(t, planned, where="post", color="black", ls="--", lw=1.0,
+                label="target (per band)")  # fmt: skip
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("service level")
     ax.set_title(title or "simulated service level")
     ax.legend(loc="lower left", fontsize="small")
     return ax
+
+
+def figure_to_data_uri(figure: Figure, dpi: int = 90) -> str:
+    """Encode a matplotlib figure as a PNG ``data:`` URI and close it.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+        The figure.
+    dpi : int
+        Resolution [dots per inch].
+
+    Returns
+    -------
+    str
+        ``data:image/png;base64,...``.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> figure_to_data_uri(fig).startswith("data:image/png;base64,")
+    True
+    """
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    plt.close(figure)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def plan_figures(result: Plan) -> dict[str, list[tuple[str, str]]]:
+    """The report's figures of a plan as PNG data URIs, per queue.
+
+    For each queue: the history with the forecast and its interval, required against
+    scheduled agents, the roster heat map, and, for simulated queues, the simulated service
+    level against the target planned for each interval.
+
+    Parameters
+    ----------
+    result : Plan
+        The plan.
+
+    Returns
+    -------
+    dict of str to list of (str, str)
+        Queue -> ``(figure name, data URI)`` in report order; names are ``"forecast"``,
+        ``"coverage"``, ``"roster"`` and ``"service-level"``.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    simulated = set(result.simulation["queue"]) if len(result.simulation) else set()
+    figures = {}
+    for queue in result.queues:
+        rostered = bool((result.coverage["queue"] == queue).any())
+        drawings = [("forecast", result.plot_forecast, (10, 3.2))]
+        if rostered:
+            drawings += [
+                ("coverage", result.plot_coverage, (10, 3.2)),
+                ("roster", result.plot_roster, (10, 3.0)),
+            ]
+        if queue in simulated:
+            drawings.append(("service-level", result.plot_service_level, (10, 3.2)))
+        figures[queue] = []
+        for name, draw, size in drawings:
+            figure, ax = plt.subplots(figsize=size, layout="constrained")
+            draw(queue, ax=ax)
+            figures[queue].append((name, figure_to_data_uri(figure)))
+    return figures

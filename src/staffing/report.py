@@ -1,32 +1,31 @@
-"""A self-contained HTML report of a plan: headline numbers and plots embedded as PNG.
+"""A self-contained HTML report of a plan: headline numbers, targets and embedded plots.
 
-The page has no external resources (no scripts, styles or images fetched from anywhere), so it
-can be mailed or archived as one file.
+:func:`render_report` takes the plan's summary (:func:`staffing.summary.summarise`) and its
+figures (:func:`staffing.plot.plan_figures`) and knows nothing else of the plan: every number
+on the page is one of ``summary.json``. The page has no external resources (no scripts, styles
+or images fetched from anywhere), so it can be mailed or archived as one file.
 
 Examples
 --------
->>> from staffing.report import figure_to_data_uri
->>> import matplotlib
->>> matplotlib.use("Agg")
->>> import matplotlib.pyplot as plt
->>> fig, ax = plt.subplots()
->>> figure_to_data_uri(fig).startswith("data:image/png;base64,")
-True
+>>> summary = {"horizon": {"first_interval": "2025-06-02T00:00:00+01:00",
+...                        "last_interval": "2025-06-08T23:00:00+01:00",
+...                        "interval_minutes": 60, "staff_to": "q50"},
+...            "queues": {"phone": {"target": "80% in 20 s", "targets": []}}}
+>>> page = render_report(summary, {})
+>>> page.startswith("<!DOCTYPE html>"), "phone" in page
+(True, True)
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+from staffing.plot import figure_to_data_uri
 
-    from staffing.plan import Plan
-
-__all__ = ["figure_to_data_uri", "render_report"]
+__all__ = ["render_report"]
+_MOVED = (figure_to_data_uri,)  # now in staffing.plot, still importable from here
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
@@ -39,50 +38,27 @@ img { max-width: 100%; display: block; margin: 0.5rem 0; }
 """
 
 
-def figure_to_data_uri(figure: Figure, dpi: int = 90) -> str:
-    """Encode a matplotlib figure as a PNG ``data:`` URI and close it.
+def render_report(
+    summary: Mapping[str, Any], figures: Mapping[str, Sequence[tuple[str, str]]]
+) -> str:
+    """Render a plan's summary and figures as one self-contained HTML page.
+
+    The page shows the headline numbers, and for each queue the targets as planned (one row
+    per tier and band), the simulated service per band against that band's own target, and the
+    queue's figures.
 
     Parameters
     ----------
-    figure : matplotlib.figure.Figure
-        The figure.
-    dpi : int
-        Resolution [dots per inch].
-
-    Returns
-    -------
-    str
-        ``data:image/png;base64,...``.
-    """
-    import matplotlib.pyplot as plt
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=dpi)
-    plt.close(figure)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def render_report(result: Plan) -> str:
-    """Render a plan as one self-contained HTML page.
-
-    The page shows the headline numbers, and for each queue the history with the forecast and
-    its interval, required against scheduled agents by interval, the roster as a heat map of
-    scheduled agents by day and time, and the simulated service level against the target.
-
-    Parameters
-    ----------
-    result : Plan
-        The plan.
+    summary : mapping
+        The plan's summary (:func:`staffing.summary.summarise`, as in ``summary.json``).
+    figures : mapping of str to sequence of (str, str)
+        Queue -> ``(figure name, PNG data URI)`` (:func:`staffing.plot.plan_figures`).
 
     Returns
     -------
     str
         The HTML text.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    summary = result.summary()
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -93,11 +69,54 @@ def render_report(result: Plan) -> str:
         "<h2>Headline numbers</h2>",
         _headline_table(summary),
     ]
-    for queue in result.queues:
+    for queue, numbers in summary["queues"].items():
         parts.append(f'<h2 id="queue-{html.escape(queue)}">{html.escape(queue)}</h2>')
-        parts.extend(_queue_figures(result, queue))
+        parts.append(_targets_table(numbers.get("targets") or []))
+        if numbers.get("simulated"):
+            parts.append(_bands_table(numbers["simulated"]))
+        for name, uri in figures.get(queue, ()):
+            label = html.escape(f"{queue} {name}")
+            parts.append(
+                f'<img class="plot" data-plot="{html.escape(name)}" alt="{label}" src="{uri}">'
+            )
+        if not numbers.get("simulated"):
+            parts.append(
+                '<p class="note">Not simulated: deferred or tiered work is checked by its '
+                "backlog model in the requirements.</p>"
+            )
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def _targets_table(targets: Sequence[Mapping[str, Any]]) -> str:
+    if not targets:
+        return ""
+    rows = "".join(
+        f'<tr data-band="{html.escape(str(t["band"]))}" data-tier="{html.escape(str(t["tier"]))}">'
+        f"<td>{html.escape(str(t['tier']))}</td><td>{html.escape(str(t['band']))}</td>"
+        f"<td>{html.escape(str(t['target']))}</td><td>{t['intervals']:,}</td></tr>"
+        for t in targets
+    )
+    return (
+        '<table class="targets"><tr><th>tier</th><th>band</th><th>target as planned</th>'
+        f"<th>open intervals</th></tr>{rows}</table>"
+    )
+
+
+def _bands_table(simulated: Mapping[str, Any]) -> str:
+    rows = []
+    for band, numbers in (simulated.get("bands") or {}).items():
+        rows.append(
+            f'<tr data-band="{html.escape(band)}"><td>{html.escape(band)}</td>'
+            f"<td>{html.escape(str(numbers['target']))}</td>"
+            f"<td>{_format('gap', numbers.get('service_level'))}</td>"
+            f"<td>{numbers['intervals_below_target']:,} of {numbers['intervals_judged']:,}</td>"
+            "</tr>"
+        )
+    return (
+        '<table class="simulated"><tr><th>band</th><th>target</th><th>simulated service level'
+        "</th><th>intervals below their target</th></tr>" + "".join(rows) + "</table>"
+    )
 
 
 def _horizon_text(summary: dict[str, Any]) -> str:
@@ -144,32 +163,3 @@ def _format(key: str, value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return html.escape(str(value))
-
-
-def _queue_figures(result: Plan, queue: str) -> list[str]:
-    import matplotlib.pyplot as plt
-
-    out = []
-    drawings = [
-        ("forecast", lambda ax: result.plot_forecast(queue, ax=ax), (10, 3.2)),
-        ("coverage", lambda ax: result.plot_coverage(queue, ax=ax), (10, 3.2)),
-        ("roster", lambda ax: result.plot_roster(queue, ax=ax), (10, 3.0)),
-    ]
-    simulated = set(result.simulation["queue"]) if len(result.simulation) else set()
-    if queue in simulated:
-        drawings.append(
-            ("service-level", lambda ax: result.plot_service_level(queue, ax=ax), (10, 3.2))
-        )
-    for name, draw, size in drawings:
-        if name in ("coverage", "roster") and not (result.coverage["queue"] == queue).any():
-            continue
-        figure, ax = plt.subplots(figsize=size, layout="constrained")
-        draw(ax)
-        uri = figure_to_data_uri(figure)
-        out.append(f'<img class="plot" data-plot="{name}" alt="{queue} {name}" src="{uri}">')
-    if queue not in simulated:
-        out.append(
-            '<p class="note">Not simulated: deferred or tiered work is checked by its '
-            "backlog model in the requirements.</p>"
-        )
-    return out

@@ -26,61 +26,37 @@ Examples
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import ValidationError
 
-from staffing.errors import ConfigError, DataError, InfeasibleError
-from staffing.queueing import MAX_AHT_SECONDS, MAX_CONCURRENCY, MAX_PATIENCE_SECONDS
+from staffing.bands import TARGET_COLUMNS, choose_bands, target_columns, tier_targets
+from staffing.calendar import DAY_NAMES, Calendar
+from staffing.errors import ConfigError, DataError, InfeasibleError, config_error_from_validation
+from staffing.targets import Band, Channel, ServiceTargets, Target, Tier, parse_target
+from staffing.timegrid import infer_interval_minutes
 
-__all__ = [
-    "DAY_NAMES",
-    "Band",
-    "Calendar",
-    "Channel",
-    "ServiceTargets",
-    "Target",
-    "Tier",
-    "config_error_from_validation",
-    "parse_target",
-    "requirements",
-    "total_requirements",
-]
+# The target models and the calendar moved to staffing.targets and staffing.calendar; they stay
+# importable from here for existing code.
+__all__ = ["OUTPUT_COLUMNS", "requirements", "total_requirements"]
+_MOVED = (DAY_NAMES, Band, Calendar, Channel, ServiceTargets, Target, Tier, parse_target)
 
-#: Day names a band may list, Monday first.
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_DAY_GROUPS = ("weekday", "weekend", "holiday", "all")
-DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-DayType = Literal[
-    "mon", "tue", "wed", "thu", "fri", "sat", "sun", "weekday", "weekend", "holiday", "all"
-]
-Fraction = Annotated[float, Field(ge=0.0, lt=1.0)]
-_PLANNER_TARGET = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%?\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
-_CLOCK = re.compile(r"^(\d{2}):(\d{2})$")
-# Numbers must be finite: TOML spells inf and nan, and neither is a valid setting anywhere.
-_FROZEN = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
+#: Columns of :func:`requirements`: the interval, its queue and tier, the target that applies
+#: there (:data:`staffing.bands.TARGET_COLUMNS`), volumes, shrinkage, agents and the expected
+#: performance at those agents.
 OUTPUT_COLUMNS = [
     "interval_start",
     "queue",
     "tier",
-    "open",
+    *TARGET_COLUMNS[:3],
     "volume_forecast",
     "volume_staffed",
-    "target",
+    *TARGET_COLUMNS[3:],
     "shrinkage",
     "agents",
     "scheduled",
@@ -92,627 +68,21 @@ OUTPUT_COLUMNS = [
 
 
 # --------------------------------------------------------------------------------------------
-# Targets and configuration models
-# --------------------------------------------------------------------------------------------
-
-
-def parse_target(text: str) -> dict[str, float]:
-    """Parse a planner's ``"X/Y"`` service-level string (X% answered within Y seconds).
-
-    Parameters
-    ----------
-    text : str
-        ``"80/20"``, ``"80%/20s"`` or ``"90/300"`` [percent / seconds].
-
-    Returns
-    -------
-    dict
-        ``{"service_level": X / 100 [fraction], "within_seconds": Y [s]}``.
-
-    Raises
-    ------
-    ValueError
-        If the text is not of the form ``X/Y`` with X in (0, 100).
-
-    Examples
-    --------
-    >>> parse_target("80/20")
-    {'service_level': 0.8, 'within_seconds': 20.0}
-    """
-    match = _PLANNER_TARGET.match(text)
-    if match is None:
-        raise ValueError(
-            f"expected a service level as 'X/Y' (X% answered within Y seconds), got {text!r}"
-        )
-    percent, seconds = float(match.group(1)), float(match.group(2))
-    if not 0.0 < percent < 100.0:
-        raise ValueError(f"service level must be above 0% and below 100%, got {text!r}")
-    return {"service_level": percent / 100.0, "within_seconds": seconds}
-
-
-class Target(BaseModel):
-    """One service target, as a planner states it.
-
-    Exactly one of three forms: a service level (``service_level`` answered within
-    ``within_seconds``; the string ``"80/20"`` is accepted for the whole target), an average
-    speed of answer (``asa_seconds``), or, for deferred work such as e-mail and tickets, a
-    response time (``response_hours`` or ``response_minutes``). Optional caps apply on top.
-
-    Parameters
-    ----------
-    service_level : float, optional
-        Fraction of contacts answered within ``within_seconds`` [fraction, 0 < x < 1].
-    within_seconds : float, optional
-        Service-level threshold [s, >= 0]; 0 asks for that fraction answered without waiting
-        (``"80/0"``: 80% never queue).
-    asa_seconds : float, optional
-        Average speed of answer, the mean wait of all contacts [s, > 0].
-    response_hours, response_minutes : float, optional
-        Every deferred item answered within this time of its arrival [h or min, > 0].
-    max_occupancy : float, optional
-        Cap on agent occupancy [fraction, 0 < x <= 1]; overrides the channel's cap.
-    max_abandonment : float, optional
-        Cap on the abandoned fraction [fraction, 0 < x < 1]; needs the channel's
-        ``patience_seconds`` (Erlang A).
-
-    Examples
-    --------
-    >>> Target.model_validate("80/20").describe()
-    '80% in 20 s'
-    >>> Target(asa_seconds=30).describe()
-    'ASA 30 s'
-    >>> Target(response_hours=24).response_seconds
-    86400.0
-    """
-
-    model_config = _FROZEN
-
-    service_level: float | None = Field(default=None, gt=0.0, lt=1.0)
-    within_seconds: float | None = Field(default=None, ge=0.0)
-    asa_seconds: float | None = Field(default=None, gt=0.0)
-    response_hours: float | None = Field(default=None, gt=0.0)
-    response_minutes: float | None = Field(default=None, gt=0.0)
-    max_occupancy: float | None = Field(default=None, gt=0.0, le=1.0)
-    max_abandonment: float | None = Field(default=None, gt=0.0, lt=1.0)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_planner_string(cls, data: Any) -> Any:
-        if isinstance(data, str):
-            return parse_target(data)
-        return data
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Target:
-        forms = [
-            name
-            for name, given in (
-                (
-                    "service_level",
-                    self.service_level is not None or self.within_seconds is not None,
-                ),
-                ("asa_seconds", self.asa_seconds is not None),
-                ("response_hours", self.response_hours is not None),
-                ("response_minutes", self.response_minutes is not None),
-            )
-            if given
-        ]
-        if len(forms) != 1:
-            raise ValueError(
-                "expected exactly one of service_level + within_seconds, asa_seconds, "
-                f"response_hours or response_minutes, got {forms or 'none'}"
-            )
-        if forms == ["service_level"] and (
-            self.service_level is None or self.within_seconds is None
-        ):
-            raise ValueError("service_level and within_seconds must be given together")
-        if self.is_deferred and (self.max_abandonment or self.max_occupancy) is not None:
-            raise ValueError(
-                "max_abandonment and max_occupancy apply to queued contacts, "
-                "not to response_* targets"
-            )
-        return self
-
-    @property
-    def is_deferred(self) -> bool:
-        """True for a response-time target (deferred work: e-mail, tickets)."""
-        return self.response_hours is not None or self.response_minutes is not None
-
-    @property
-    def response_seconds(self) -> float | None:
-        """The response time of a deferred target [s], ``None`` for other forms."""
-        if self.response_hours is not None:
-            return self.response_hours * 3600.0
-        if self.response_minutes is not None:
-            return self.response_minutes * 60.0
-        return None
-
-    def describe(self) -> str:
-        """A short text such as ``'80% in 20 s'``, ``'ASA 30 s'`` or ``'response 24 h'``."""
-        if self.service_level is not None:
-            text = f"{_g(100 * self.service_level)}% in {_g(self.within_seconds)} s"
-        elif self.asa_seconds is not None:
-            text = f"ASA {_g(self.asa_seconds)} s"
-        elif self.response_hours is not None:
-            text = f"response {_g(self.response_hours)} h"
-        else:
-            text = f"response {_g(self.response_minutes)} min"
-        if self.max_occupancy is not None:
-            text += f", occupancy <= {_g(100 * self.max_occupancy)}%"
-        if self.max_abandonment is not None:
-            text += f", abandonment <= {_g(100 * self.max_abandonment)}%"
-        return text
-
-
-def _g(value: float | None) -> str:
-    return f"{value:g}"
-
-
-def _minutes_of_day(text: str, *, allow_24: bool) -> int:
-    match = _CLOCK.match(text)
-    if match is None:
-        raise ValueError(f"expected HH:MM, got {text!r}")
-    hours, minutes = int(match.group(1)), int(match.group(2))
-    if allow_24 and (hours, minutes) == (24, 0):
-        return 24 * 60
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"expected HH:MM, got {text!r}")
-    return hours * 60 + minutes
-
-
-class Band(BaseModel):
-    """A time-of-day band on some day types, overriding the channel's target or shrinkage.
-
-    An interval belongs to a band when its *local* start time ``t`` satisfies
-    ``start <= t < end`` and its local date's day type is listed in ``days``. Bands are tried in
-    the order written and the first match wins; intervals matching no band use the channel's
-    defaults.
-
-    Parameters
-    ----------
-    days : list of str
-        Any of ``"mon"`` .. ``"sun"``, ``"weekday"``, ``"weekend"``, ``"holiday"``, ``"all"``.
-    start, end : str
-        Local clock ``"HH:MM"``; ``end`` may be ``"24:00"``; ``start < end`` (split a band that
-        crosses midnight into two). Defaults ``"00:00"`` and ``"24:00"``.
-    target : Target or str, optional
-        The target in this band (``"80/20"`` accepted).
-    shrinkage : float, optional
-        Shrinkage in this band [fraction, 0 <= x < 1].
-    closed : bool
-        ``true`` means no service and no staff in this band (default ``false``).
-
-    Examples
-    --------
-    >>> band = Band(days=["weekday"], start="08:00", end="20:00", target="80/20")
-    >>> band.start_minute, band.end_minute
-    (480, 1200)
-    """
-
-    model_config = _FROZEN
-
-    days: tuple[DayType, ...] = ("all",)
-    start: str = "00:00"
-    end: str = "24:00"
-    target: Target | None = None
-    shrinkage: Fraction | None = None
-    closed: bool = False
-
-    @field_validator("days", mode="before")
-    @classmethod
-    def _lower_days(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = [value]
-        if isinstance(value, list | tuple):
-            return tuple(v.lower() if isinstance(v, str) else v for v in value)
-        return value
-
-    @field_validator("days")
-    @classmethod
-    def _some_days(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if not value:
-            raise ValueError("expected at least one day name")
-        return value
-
-    @field_validator("start")
-    @classmethod
-    def _check_start(cls, value: str) -> str:
-        _minutes_of_day(value, allow_24=False)
-        return value
-
-    @field_validator("end")
-    @classmethod
-    def _check_end(cls, value: str) -> str:
-        _minutes_of_day(value, allow_24=True)
-        return value
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Band:
-        if self.start_minute >= self.end_minute:
-            raise ValueError(
-                f"start {self.start!r} must be before end {self.end!r} "
-                "(split a band that crosses midnight into two bands)"
-            )
-        if self.closed and (self.target is not None or self.shrinkage is not None):
-            raise ValueError("a closed band takes no target or shrinkage")
-        return self
-
-    @property
-    def start_minute(self) -> int:
-        """Start as minutes after local midnight."""
-        return _minutes_of_day(self.start, allow_24=False)
-
-    @property
-    def end_minute(self) -> int:
-        """End as minutes after local midnight (1440 for ``"24:00"``)."""
-        return _minutes_of_day(self.end, allow_24=True)
-
-
-class Tier(BaseModel):
-    """A priority tier of a channel: its share of the channel's volume and its own target.
-
-    Parameters
-    ----------
-    name : str
-        Tier name, e.g. ``"P1"``.
-    share : float
-        Fraction of the channel's volume in this tier [fraction, 0 < x <= 1]; the shares of a
-        channel sum to 1.
-    target : Target or str
-        The tier's target.
-
-    Examples
-    --------
-    >>> Tier(name="P1", share=0.1, target={"service_level": 0.9, "within_seconds": 300}).target
-    Target(service_level=0.9, within_seconds=300.0, ...)
-    """
-
-    model_config = _FROZEN
-
-    name: str = Field(min_length=1)
-    share: float = Field(gt=0.0, le=1.0)
-    target: Target
-
-
-class Channel(BaseModel):
-    """A channel (queue) with its handling time, customer behaviour and service targets.
-
-    Parameters
-    ----------
-    aht_seconds : float
-        Average handling time per contact [s, 0 < x <= 86400] (per chat session for chat).
-    patience_seconds : float, optional
-        Mean customer patience [s, 0 < x <= 86400]; when given, queues are sized with Erlang A
-        (abandonment) instead of Erlang C.
-    concurrency : int
-        Contacts one agent handles at once (chat) [contacts, 1 <= x <= 100]; default 1.
-    kind : {"voice", "chat", "deferred"}, optional
-        Inferred when absent: ``"deferred"`` for a response-time target, ``"chat"`` when
-        ``concurrency > 1``, otherwise ``"voice"``.
-    target : Target or str, optional
-        Default target (``"80/20"`` accepted); required unless ``tiers`` are given.
-    bands : list of Band
-        Time-of-day / day-type overrides; first match wins.
-    tiers : list of Tier
-        Priority tiers. Tiers answered live are staffed as their own sub-queues and the agents
-        summed; deferred tiers (all with response times) are worked by one team earliest
-        deadline first (:func:`staffing.queueing.deferred_agents_tiers`), reported as one row
-        per interval whose ``tier`` joins the tier names.
-    deflection : float
-        Fraction of the volume absorbed by self-service or a chatbot [fraction, 0 <= x < 1];
-        default 0.
-    shrinkage : float
-        Fraction of paid time not available for contacts [fraction, 0 <= x < 1]; default 0;
-        a band's ``shrinkage`` overrides it.
-    max_occupancy : float, optional
-        Cap on occupancy [fraction, 0 < x <= 1]; a target's own cap takes precedence.
-
-    Examples
-    --------
-    >>> chat = Channel(aht_seconds=600, concurrency=2, target="80/120")
-    >>> chat.kind
-    'chat'
-    >>> Channel(aht_seconds=300, target={"response_hours": 24}).kind
-    'deferred'
-    """
-
-    model_config = _FROZEN
-
-    aht_seconds: float = Field(gt=0.0, le=MAX_AHT_SECONDS)
-    patience_seconds: float | None = Field(default=None, gt=0.0, le=MAX_PATIENCE_SECONDS)
-    concurrency: int = Field(default=1, ge=1, le=MAX_CONCURRENCY)
-    kind: Literal["voice", "chat", "deferred"] | None = None
-    target: Target | None = None
-    bands: tuple[Band, ...] = ()
-    tiers: tuple[Tier, ...] = ()
-    deflection: Fraction = 0.0
-    shrinkage: Fraction = 0.0
-    max_occupancy: float | None = Field(default=None, gt=0.0, le=1.0)
-
-    @model_validator(mode="after")
-    def _consistent(self) -> Channel:
-        if self.tiers:
-            self._check_tiers()
-        elif self.target is None:
-            raise ValueError("expected a target (or tiers, each with its target)")
-        if self.kind is None:
-            object.__setattr__(self, "kind", self._inferred_kind())
-        self._check_kind()
-        self._check_bands()
-        if self.patience_seconds is None and any(
-            t.max_abandonment is not None for t in self.all_targets()
-        ):
-            raise ValueError("max_abandonment needs patience_seconds (Erlang A)")
-        return self
-
-    @field_validator("tiers")
-    @classmethod
-    def _tier_shares(cls, tiers: tuple[Tier, ...]) -> tuple[Tier, ...]:
-        names = [tier.name for tier in tiers]
-        if len(set(names)) != len(names):
-            raise ValueError(f"tier names must be unique, got {names}")
-        total = math.fsum(tier.share for tier in tiers)
-        if tiers and abs(total - 1.0) > 1e-9:
-            raise ValueError(f"tier shares must sum to 1, got {total:g}")
-        return tiers
-
-    def _check_tiers(self) -> None:
-        if self.target is not None:
-            raise ValueError("give either target or tiers (each tier carries its target)")
-        if any(band.target is not None for band in self.bands):
-            raise ValueError("bands of a tiered channel may set only closed and shrinkage")
-
-    def _inferred_kind(self) -> str:
-        if self.target is not None and self.target.is_deferred:
-            return "deferred"
-        if self.tiers and all(tier.target.is_deferred for tier in self.tiers):
-            return "deferred"
-        return "chat" if self.concurrency > 1 else "voice"
-
-    def _check_kind(self) -> None:
-        deferred = [t for t in self.all_targets() if t.is_deferred]
-        if self.kind == "voice" and self.concurrency != 1:
-            raise ValueError("kind 'voice' takes concurrency = 1 (use kind = 'chat')")
-        if self.kind in ("voice", "chat") and deferred:
-            raise ValueError(
-                f"response_* targets apply to deferred work; kind is {self.kind!r} "
-                "(use kind = 'deferred')"
-            )
-        if self.kind == "deferred" and self.target is not None and not self.target.is_deferred:
-            raise ValueError("kind 'deferred' needs a response_hours or response_minutes target")
-
-    def _check_bands(self) -> None:
-        if self.target is None:
-            return
-        for band in self.bands:
-            if band.target is not None and band.target.is_deferred != self.target.is_deferred:
-                raise ValueError(
-                    "a band's target must have the same form as the channel's target "
-                    "(response_* for deferred work, a service level or ASA otherwise)"
-                )
-
-    def all_targets(self) -> list[Target]:
-        """Every target of the channel: default, bands' and tiers'."""
-        targets = [self.target] if self.target is not None else []
-        targets += [band.target for band in self.bands if band.target is not None]
-        targets += [tier.target for tier in self.tiers]
-        return targets
-
-
-class Calendar(BaseModel):
-    """Day types: which days are the weekend, and which are public holidays.
-
-    Parameters
-    ----------
-    weekend : list of str
-        Weekend day names (default ``["sat", "sun"]``; e.g. ``["fri", "sat"]`` in Israel).
-    country, subdiv : str, optional
-        Public-holiday calendar of the :mod:`holidays` package (e.g. ``"GB"``, ``"ENG"``).
-    extra_holidays : list of date
-        Further dates (``YYYY-MM-DD``) treated as holidays.
-
-    Examples
-    --------
-    >>> Calendar(weekend=["fri", "sat"], country="IL").weekend
-    ('fri', 'sat')
-    """
-
-    model_config = _FROZEN
-
-    weekend: tuple[DayName, ...] = ("sat", "sun")
-    country: str | None = None
-    subdiv: str | None = None
-    extra_holidays: tuple[date, ...] = ()
-
-    @field_validator("weekend", mode="before")
-    @classmethod
-    def _lower(cls, value: Any) -> Any:
-        if isinstance(value, list | tuple):
-            return tuple(v.lower() if isinstance(v, str) else v for v in value)
-        return value
-
-    @model_validator(mode="after")
-    def _known_calendar(self) -> Calendar:
-        if self.subdiv is not None and self.country is None:
-            raise ValueError("subdiv needs country")
-        if self.country is not None:
-            _holiday_dates(self.country, self.subdiv, [2000])
-        return self
-
-
-class ServiceTargets(BaseModel):
-    """The service part of a plan configuration: calendar, quantile and channels.
-
-    Parameters
-    ----------
-    staff_to : str
-        Forecast column to staff to (``"q50"``, ``"q80"``, ``"q90"`` or ``"volume"``).
-    calendar : Calendar
-        Weekend days and public holidays.
-    channels : dict of str to Channel
-        Queue name to its channel.
-
-    Examples
-    --------
-    >>> config = ServiceTargets.model_validate(
-    ...     {"channels": {"phone": {"aht_seconds": 180, "target": "80/20"}}})
-    >>> config.channels["phone"].target.service_level
-    0.8
-    """
-
-    model_config = _FROZEN
-
-    staff_to: str = Field(default="q50", pattern=r"^(volume|q\d{1,2})$")
-    calendar: Calendar = Calendar()
-    channels: dict[str, Channel] = Field(min_length=1)
-
-
-# --------------------------------------------------------------------------------------------
-# Validation errors -> ConfigError naming the key
-# --------------------------------------------------------------------------------------------
-
-
-def config_error_from_validation(
-    err: ValidationError, source_name: str | None = None
-) -> ConfigError:
-    """Turn a pydantic ``ValidationError`` into a one-line :class:`ConfigError` naming the key.
-
-    Parameters
-    ----------
-    err : pydantic.ValidationError
-        The error raised while validating a configuration.
-    source_name : str, optional
-        File or argument name put in front of the key path (e.g. ``"plan.toml"``).
-
-    Returns
-    -------
-    ConfigError
-        Message ``"<source>: <key.path[i].key>: <problem>, got <value>"`` for the first
-        problem, with the number of further problems.
-
-    Examples
-    --------
-    >>> from pydantic import ValidationError
-    >>> try:
-    ...     ServiceTargets.model_validate({"channels": {"phone": {
-    ...         "aht_seconds": 180, "target": "80/20",
-    ...         "bands": [{"start": "08:00"}, {"start": "25:00"}]}}})
-    ... except ValidationError as err:
-    ...     print(config_error_from_validation(err, "plan.toml"))
-    plan.toml: channels.phone.bands[1].start: expected HH:MM, got '25:00'
-    """
-    problems = [_describe_problem(item) for item in err.errors(include_url=False)]
-    message = problems[0]
-    if len(problems) > 1:
-        message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
-    if source_name:
-        message = f"{source_name}: {message}"
-    return ConfigError(message)
-
-
-def _describe_problem(item: Mapping[str, Any]) -> str:
-    path = _key_path(item["loc"])
-    text = str(item["msg"])
-    for prefix in ("Value error, ", "Assertion failed, "):
-        if text.startswith(prefix):
-            text = text[len(prefix) :]
-    if item["type"] == "extra_forbidden":
-        text = "unknown key"
-    elif item["type"] == "missing":
-        text = "missing required key"
-    elif "got " not in text and not isinstance(item.get("input"), dict | list | tuple):
-        text += f", got {item.get('input')!r}"
-    return f"{path}: {text}" if path else text
-
-
-def _key_path(loc: Iterable[Any]) -> str:
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif isinstance(part, str) and "[" in part:
-            continue  # a pydantic validator tag, not a key
-        else:
-            path += f".{part}" if path else str(part)
-    return path
-
-
-# --------------------------------------------------------------------------------------------
-# Calendar: day types and bands
-# --------------------------------------------------------------------------------------------
-
-
-def _holiday_dates(country: str, subdiv: str | None, years: Iterable[int]) -> set[date]:
-    import holidays as holidays_lib
-
-    try:
-        calendar = holidays_lib.country_holidays(country, subdiv=subdiv, years=list(years))
-    except NotImplementedError as err:
-        where = f"country {country!r}" + (f", subdiv {subdiv!r}" if subdiv else "")
-        raise ValueError(
-            f"no public-holiday calendar for {where} in the holidays package"
-        ) from err
-    return set(calendar.keys())
-
-
-def _holiday_mask(stamps: pd.Series, calendar: Calendar) -> np.ndarray:
-    days = stamps.dt.date
-    dates = set(calendar.extra_holidays)
-    if calendar.country is not None:
-        years = range(min(days).year, max(days).year + 1)
-        dates |= _holiday_dates(calendar.country, calendar.subdiv, years)
-    return days.isin(dates).to_numpy()
-
-
-def _day_match(days: tuple[str, ...], dow: np.ndarray, holiday: np.ndarray, weekend: np.ndarray):
-    match = np.zeros(len(dow), dtype=bool)
-    ordinary = ~holiday
-    for day in days:
-        if day == "all":
-            match |= True
-        elif day == "holiday":
-            match |= holiday
-        elif day == "weekday":
-            match |= ordinary & ~weekend
-        elif day == "weekend":
-            match |= ordinary & weekend
-        else:
-            match |= ordinary & (dow == DAY_NAMES.index(day))
-    return match
-
-
-def _resolve_bands(stamps: pd.Series, bands: tuple[Band, ...], calendar: Calendar, holiday):
-    """Index of the first matching band per interval (-1 for none), on the local wall clock."""
-    chosen = np.full(len(stamps), -1)
-    if not bands:
-        return chosen
-    minute = (stamps.dt.hour * 60 + stamps.dt.minute).to_numpy()
-    dow = stamps.dt.day_of_week.to_numpy()
-    weekend = np.isin(dow, [DAY_NAMES.index(day) for day in calendar.weekend])
-    # Holidays are their own day type only for channels that mention them.
-    holiday = holiday & any("holiday" in band.days for band in bands)
-    for number, band in enumerate(bands):
-        hit = (minute >= band.start_minute) & (minute < band.end_minute)
-        hit &= _day_match(band.days, dow, holiday, weekend) & (chosen == -1)
-        chosen[hit] = number
-    return chosen
-
-
-# --------------------------------------------------------------------------------------------
 # Requirements
 # --------------------------------------------------------------------------------------------
 
 
 def requirements(
     forecast: pd.DataFrame,
-    channels: Mapping[str, Channel | Mapping[str, Any]],
+    channels: ServiceTargets | Mapping[str, Channel | Mapping[str, Any]],
     *,
-    staff_to: str = "q50",
+    staff_to: str | None = None,
     interval_minutes: float | None = None,
+    calendar: Calendar | None = None,
     country: str | None = None,
     subdiv: str | None = None,
-    weekend: Iterable[str] = ("sat", "sun"),
-    extra_holidays: Iterable[date | str] = (),
+    weekend: Iterable[str] | None = None,
+    extra_holidays: Iterable[date | str] | None = None,
     shrinkage: float | Mapping[str, float] | None = None,
     max_occupancy: float | Mapping[str, float] | None = None,
     deflection: float | Mapping[str, float] | None = None,
@@ -725,20 +95,25 @@ def requirements(
         Tidy forecast: ``interval_start`` (tz-aware; a column or the index), ``queue`` and the
         column named by ``staff_to`` [contacts per interval]. Bands are resolved on the local
         wall clock of the time stamps, so give them in the centre's time zone.
-    channels : mapping of str to Channel or dict
-        Queue name to its :class:`Channel` (or the dict a TOML table gives); every queue of the
-        forecast needs one.
-    staff_to : str
-        Forecast column to staff to: ``"q50"`` (default), ``"q80"``, ``"q90"``, ... or
-        ``"volume"`` for the point forecast.
+    channels : ServiceTargets or mapping of str to Channel or dict
+        The ``[service]`` settings (:class:`ServiceTargets`: its ``staff_to``, ``calendar`` and
+        channels are used), or queue name to its :class:`Channel` (or the dict a TOML table
+        gives). Every queue of the forecast needs a channel.
+    staff_to : str, optional
+        Forecast column to staff to: ``"q50"``, ``"q80"``, ``"q90"``, ... or ``"volume"`` for
+        the point forecast. Default: the ``ServiceTargets``' ``staff_to``, else ``"q50"``.
     interval_minutes : float, optional
         Interval length [min]; inferred from the smallest spacing of the time stamps when
         absent.
+    calendar : Calendar, optional
+        Weekend days and holidays for the bands' day types. Default: the ``ServiceTargets``'
+        calendar, else one built from ``country``, ``subdiv``, ``weekend`` and
+        ``extra_holidays`` (give either ``calendar`` or those).
     country, subdiv : str, optional
         Public-holiday calendar of the :mod:`holidays` package, e.g. ``"GB"``, ``"ENG"``.
-    weekend : iterable of str
+    weekend : iterable of str, optional
         Weekend day names (default ``("sat", "sun")``).
-    extra_holidays : iterable of date or str
+    extra_holidays : iterable of date or str, optional
         Further holiday dates (``YYYY-MM-DD``).
     shrinkage, max_occupancy, deflection : float or mapping of str to float, optional
         What-if overrides [fraction]: when given, they replace the channels' (and bands')
@@ -748,9 +123,14 @@ def requirements(
     -------
     pandas.DataFrame
         One row per interval, queue and tier (``"all"`` without tiers), columns
-        ``interval_start``, ``queue``, ``tier``, ``open`` (false in closed bands),
-        ``volume_forecast`` and ``volume_staffed`` (after the quantile choice, deflection and
-        the tier's share) [contacts per interval], ``target`` (text), ``shrinkage``
+        :data:`OUTPUT_COLUMNS`: ``interval_start``, ``queue``, ``tier``, ``band`` (the band
+        that applies, ``"default"`` outside every band), ``day_type``, ``open`` (false in
+        closed bands), ``volume_forecast`` and ``volume_staffed`` (after the quantile choice,
+        deflection and the tier's share) [contacts per interval], the target that applies
+        (``target`` as text and its parts ``target_service_level`` [fraction],
+        ``target_within_seconds`` [s], ``target_asa_seconds`` [s],
+        ``target_max_abandonment`` and ``target_max_occupancy`` [fraction],
+        ``target_response_seconds`` [s], NaN where the target has no such part), ``shrinkage``
         [fraction], ``agents`` (productive, on contacts), ``scheduled`` (after shrinkage) and
         the expected ``service_level`` [fraction], ``asa_seconds`` [s], ``occupancy`` and
         ``abandonment`` [fraction] at ``agents``. Performance is NaN where the model defines
@@ -785,7 +165,9 @@ def requirements(
     3 2025-06-06 21:00:00+01:00  60% in 60 s       3          3
     """
     config = _validated_channels(channels)
-    calendar = _validated_calendar(weekend, country, subdiv, extra_holidays)
+    calendar = _chosen_calendar(channels, calendar, weekend, country, subdiv, extra_holidays)
+    if staff_to is None:
+        staff_to = channels.staff_to if isinstance(channels, ServiceTargets) else "q50"
     overrides = {
         "shrinkage": _override("shrinkage", shrinkage, upper_open=True),
         "max_occupancy": _override("max_occupancy", max_occupancy, upper_open=False),
@@ -799,13 +181,10 @@ def requirements(
             f"(channels given: {sorted(config)})"
         )
     minutes = _interval_minutes(frame, interval_minutes)
-    holiday = _holiday_mask(frame["interval_start"], calendar)
     parts = []
     for queue, rows in frame.groupby("queue", sort=False):
         pick = {key: _for_queue(value, queue) for key, value in overrides.items()}
-        parts += _channel_rows(
-            rows, holiday[rows.index], queue, config[queue], calendar, minutes, pick
-        )
+        parts += _channel_rows(rows, queue, config[queue], calendar, minutes, pick)
     result = pd.concat(parts, ignore_index=True)
     return result[OUTPUT_COLUMNS]
 
@@ -853,13 +232,25 @@ def _validated_channels(channels: Any) -> dict[str, Channel]:
         raise config_error_from_validation(err) from None
 
 
-def _validated_calendar(weekend, country, subdiv, extra_holidays) -> Calendar:
-    data = {
-        "weekend": list(weekend) if not isinstance(weekend, str) else [weekend],
+def _chosen_calendar(channels, calendar, weekend, country, subdiv, extra_holidays) -> Calendar:
+    pieces = {
+        "weekend": weekend,
         "country": country,
         "subdiv": subdiv,
-        "extra_holidays": list(extra_holidays),
+        "extra_holidays": extra_holidays,
     }
+    given = {key: value for key, value in pieces.items() if value is not None}
+    if calendar is not None and given:
+        raise ValueError(f"give either calendar or {', '.join(given)}, not both")
+    if calendar is not None:
+        if not isinstance(calendar, Calendar):
+            raise ConfigError(f"calendar: expected a staffing.calendar.Calendar, got {calendar!r}")
+        return calendar
+    if not given and isinstance(channels, ServiceTargets):
+        return channels.calendar
+    data = {key: list(v) if key == "extra_holidays" else v for key, v in given.items()}
+    if isinstance(data.get("weekend"), Iterable) and not isinstance(data["weekend"], str):
+        data["weekend"] = list(data["weekend"])
     try:
         return Calendar.model_validate(data)
     except ValidationError as err:
@@ -939,35 +330,32 @@ def _interval_minutes(frame: pd.DataFrame, interval_minutes: float | None) -> fl
         if not (isinstance(interval_minutes, int | float) and interval_minutes > 0):
             raise ValueError(f"interval_minutes: expected a number > 0, got {interval_minutes!r}")
         return float(interval_minutes)
-    steps = frame.groupby("queue", sort=False)["interval_start"].diff().dropna()
-    if steps.empty:
-        raise ValueError(
-            "interval_minutes: cannot infer the interval length from a single interval per "
-            "queue; pass interval_minutes"
-        )
-    return steps.min().total_seconds() / 60.0
+    return infer_interval_minutes(
+        frame["interval_start"], frame["queue"], where="forecast: interval_start"
+    )
 
 
-def _channel_rows(rows, holiday, queue, channel, calendar, minutes, pick) -> list[pd.DataFrame]:
+def _channel_rows(rows, queue, channel, calendar, minutes, pick) -> list[pd.DataFrame]:
     stamps = rows["interval_start"].reset_index(drop=True)
-    chosen = _resolve_bands(stamps, channel.bands, calendar, holiday)
-    is_open = ~np.array([band.closed for band in channel.bands] + [False])[chosen]
-    band_shrinkage = [band.shrinkage for band in channel.bands] + [None]
-    shrink = np.array([channel.shrinkage if s is None else s for s in band_shrinkage])[chosen]
+    choice = choose_bands(stamps, channel, calendar)
+    is_open, shrink = choice.open, choice.shrinkage
     if pick["shrinkage"] is not None:
         shrink = np.full(len(stamps), pick["shrinkage"])
     deflection = channel.deflection if pick["deflection"] is None else pick["deflection"]
     forecast = rows["volume_forecast"].to_numpy()
     staffed = forecast * (1.0 - deflection)
     _check_sizes(stamps, staffed, channel, minutes, queue)
+    where = {"interval_start": stamps, "queue": queue}
+    days = {"band": choice.label, "day_type": choice.day_type, "open": is_open}
     if channel.tiers and all(tier.target.is_deferred for tier in channel.tiers):
-        return [
-            _pooled_deferred_rows(
-                stamps, forecast, staffed, shrink, is_open, channel, minutes, queue
-            )
-        ]
+        numbers = _pooled_deferred(staffed, shrink, is_open, channel, minutes, queue)
+        tiers = "+".join(tier.name for tier in channel.tiers)
+        volumes = {"volume_forecast": forecast, "volume_staffed": staffed}
+        targets = _closed(_pooled_target_columns(channel, len(stamps)), is_open)
+        return [pd.DataFrame({**where, "tier": tiers, **days, **volumes, **targets,
+                              "shrinkage": shrink, **numbers})]  # fmt: skip
     parts = []
-    for name, share, targets in _tier_targets(channel, chosen):
+    for name, share, targets in tier_targets(channel, choice.index):
         if pick["max_occupancy"] is not None:
             targets = _with_cap(targets, pick["max_occupancy"])
         calls = staffed * share
@@ -977,21 +365,30 @@ def _channel_rows(rows, holiday, queue, channel, calendar, minutes, pick) -> lis
             )
         else:
             numbers = _queued_block(calls, targets, shrink, is_open, channel, minutes)
-        part = pd.DataFrame(
-            {
-                "interval_start": stamps,
-                "queue": queue,
-                "tier": name,
-                "open": is_open,
-                "volume_forecast": forecast * share,
-                "volume_staffed": calls,
-                "target": [target.describe() for target in targets],
-                "shrinkage": shrink,
-                **numbers,
-            }
-        )
-        parts.append(part)
+        volumes = {"volume_forecast": forecast * share, "volume_staffed": calls}
+        columns = _closed(target_columns(targets, channel), is_open)
+        parts.append(pd.DataFrame({**where, "tier": name, **days, **volumes, **columns,
+                                   "shrinkage": shrink, **numbers}))  # fmt: skip
     return parts
+
+
+def _closed(columns: dict[str, np.ndarray], is_open: np.ndarray) -> dict[str, np.ndarray]:
+    """No target in closed intervals: ``target`` reads "closed", its parts are NaN."""
+    out = {name: values.copy() for name, values in columns.items()}
+    for name, values in out.items():
+        values[~is_open] = "closed" if name == "target" else np.nan
+    return out
+
+
+def _pooled_target_columns(channel: Channel, size: int) -> dict[str, Any]:
+    """Target columns of deferred tiers worked as one team: the strictest response time."""
+    columns = target_columns([tier.target for tier in channel.tiers], channel)
+    strictest = int(np.argmin(columns["target_response_seconds"]))
+    out = {name: np.full(size, values[strictest]) for name, values in columns.items()}
+    out["target"] = np.full(
+        size, "; ".join(f"{t.name} {t.target.describe()}" for t in channel.tiers), dtype=object
+    )
+    return out
 
 
 def _check_sizes(stamps, staffed, channel, minutes, queue) -> None:
@@ -1015,17 +412,6 @@ def _check_sizes(stamps, staffed, channel, minutes, queue) -> None:
                 f"contacts to staff (aht_seconds {channel.aht_seconds:g}, {minutes:g}-minute "
                 f"intervals) exceed {limit}"
             )
-
-
-def _tier_targets(channel: Channel, chosen: np.ndarray):
-    """(tier name, share, per-interval targets) for each tier of the channel."""
-    if not channel.tiers:
-        options = [band.target or channel.target for band in channel.bands] + [channel.target]
-        return [("all", 1.0, np.array(options, dtype=object)[chosen])]
-    return [
-        (tier.name, tier.share, np.array([tier.target] * len(chosen), dtype=object))
-        for tier in channel.tiers
-    ]
 
 
 def _with_cap(targets: np.ndarray, cap: float) -> np.ndarray:
@@ -1121,7 +507,7 @@ def _meet_abandonment(table, calls, target, channel, minutes, keywords) -> pd.Da
     )
 
 
-def _pooled_deferred_rows(stamps, forecast, staffed, shrink, is_open, channel, minutes, queue):
+def _pooled_deferred(staffed, shrink, is_open, channel, minutes, queue) -> dict[str, np.ndarray]:
     """One team works every deferred tier earliest deadline first (one row per interval)."""
     from staffing import queueing
 
@@ -1146,20 +532,7 @@ def _pooled_deferred_rows(stamps, forecast, staffed, shrink, is_open, channel, m
     numbers = _empty_numbers(len(staffed))
     numbers["agents"] = np.asarray(agents, dtype=np.int64)
     numbers["scheduled"] = np.asarray(queueing.scheduled_agents(numbers["agents"], shrink))
-    described = "; ".join(f"{t.name} {t.target.describe()}" for t in channel.tiers)
-    return pd.DataFrame(
-        {
-            "interval_start": stamps,
-            "queue": queue,
-            "tier": "+".join(tier.name for tier in channel.tiers),
-            "open": is_open,
-            "volume_forecast": forecast,
-            "volume_staffed": staffed,
-            "target": described,
-            "shrinkage": shrink,
-            **numbers,
-        }
-    )
+    return numbers
 
 
 def _deferred_block(calls, targets, shrink, is_open, channel, minutes, queue, name):

@@ -51,8 +51,9 @@ def _quantiles(text: str) -> tuple[float, ...]:
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Output CSV: the forecast (timestamp,volume,q10,q50,q90; ISO 8601 with UTC offset), "
-    "or with --backtest the per-origin metrics. Default: forecast CSV on standard output.",
+    help="Output CSV: the forecast (interval_start,queue,volume,q10,q50,q90; ISO 8601 with "
+    "UTC offset, as a plan's forecast.csv), or with --backtest the per-origin metrics. "
+    "Default: forecast CSV on standard output.",
 )
 @click.option("--force", is_flag=True, help="Overwrite --out if it exists. Default: off.")
 @click.option("--queue", default=None, help="Forecast only this queue. Default: every queue.")
@@ -123,9 +124,10 @@ def forecast(
 ) -> None:
     """Forecast hourly contact volume from HISTORY (CSV, Parquet or Excel).
 
-    Writes one row per interval with the mean forecast (volume) and its quantiles, and reports
-    the model used with its validation MASE (on standard error). With --backtest, prints the
-    per-model MASE, WAPE, bias and interval coverage over rolling origins.
+    Writes one row per queue and interval with the mean forecast (volume) and its quantiles,
+    the file `staffing simulate --forecast` reads, and reports the model used with its
+    validation MASE and the gaps found in the history (on standard error). With --backtest,
+    prints the per-model MASE, WAPE, bias and interval coverage over rolling origins.
 
     \b
     Examples:
@@ -133,7 +135,7 @@ def forecast(
       staffing forecast --example --queue phone --horizon-days 7 --out phone.csv
       staffing forecast calls.csv --tz Asia/Jerusalem --country IL --backtest --origins 8
     """
-    from staffing import io
+    from staffing import io, timegrid
     from staffing.datasets import load_example
     from staffing.forecast import Forecaster, backtest
     from staffing.forecast._grid import check_zone
@@ -147,6 +149,7 @@ def forecast(
     minutes = int(interval_minutes)
     source = load_example() if example else history
     frame = io.read_history(source, tz=tz, interval_minutes=minutes, queue=queue)
+    _report_gaps(frame.attrs.get("gaps", ()))
     # Naive times without --tz are local times without summer time, as the help says: they
     # are forecast on a UTC clock (24 hours every day) and written back without an offset.
     naive = frame["interval_start"].dt.tz is None
@@ -169,11 +172,11 @@ def forecast(
     if naive:
         result.index = result.index.tz_localize(None)
     _report_choice(fitted)
-    table = result.rename_axis("timestamp").reset_index()
-    if table["queue"].nunique() == 1:
-        table = table.drop(columns="queue")
+    table = result.rename_axis(timegrid.INTERVAL_START).reset_index()
+    first = [timegrid.INTERVAL_START, timegrid.QUEUE]
+    table = table[first + [c for c in table.columns if c not in first]]
     if out is None:
-        click.echo(_csv_text(table), nl=False)
+        click.echo(timegrid.frame_csv_text(table), nl=False)
     else:
         io.write_frame_csv(table, out, force=force)
         click.echo(f"wrote {len(table)} rows to {out}", err=True)
@@ -197,9 +200,22 @@ def _report_choice(fitted: object) -> None:
         click.echo(f"{queue}: model {chosen} (validation MASE: {scores})", err=True)
 
 
-def _csv_text(table: object) -> str:
-    import pandas as pd
+#: Most gaps listed one per line on standard error; the rest are counted.
+MAX_GAP_LINES = 10
 
-    frame = pd.DataFrame(table)
-    frame["timestamp"] = frame["timestamp"].map(lambda t: t.isoformat())
-    return frame.to_csv(index=False, lineterminator="\n")
+
+def _report_gaps(gaps: tuple) -> None:
+    """List the history's gaps (unknown volume, not zero) on standard error."""
+    if not gaps:
+        return
+    noun = "gap" if len(gaps) == 1 else "gaps"
+    click.echo(f"history: {len(gaps)} {noun} (unknown volume, not counted as zero):", err=True)
+    for gap in gaps[:MAX_GAP_LINES]:
+        size = "interval" if gap.intervals == 1 else "intervals"
+        click.echo(
+            f"  queue {gap.queue} {gap.start:%Y-%m-%d %H:%M} to {gap.end:%Y-%m-%d %H:%M} "
+            f"({gap.intervals} {size}, {gap.reason})",
+            err=True,
+        )
+    if len(gaps) > MAX_GAP_LINES:
+        click.echo(f"  and {len(gaps) - MAX_GAP_LINES} more", err=True)

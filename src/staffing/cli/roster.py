@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from staffing.cli._types import Number, check_out
-from staffing.roster.solver import SOLVERS
+from staffing.errors import DataError
+from staffing.roster.solver import DEFAULT_RELATIVE_GAP, DEFAULT_TIME_LIMIT_SECONDS, SOLVERS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["read_requirements_file", "roster"]
 
 
 @click.command(name="roster")
@@ -43,24 +50,27 @@ from staffing.roster.solver import SOLVERS
 @click.option(
     "--queue",
     default=None,
-    help="Queue to keep when the requirements hold several "
-    "queues. Default: none (one queue expected).",
+    help="Queue to roster when REQUIREMENTS holds several (a plan's requirements.csv). "
+    "Default: the only queue.",
 )
 @click.option(
     "--tz",
     default=None,
-    help="Time zone of naive timestamps, e.g. Europe/London. Default: keep timestamps as given.",
+    help="Time zone of the requirements, e.g. Europe/London: localises naive timestamps and "
+    "converts those with offsets. Needed when the offsets change within the file (summer "
+    "time). Default: the file's UTC offset.",
 )
 @click.option(
     "--time-limit",
     type=Number(0, low_open=True),
-    default=None,
-    help="Solver time limit [s]. Default: none.",
+    default=DEFAULT_TIME_LIMIT_SECONDS,
+    show_default=True,
+    help="Solver time limit [s].",
 )
 @click.option(
     "--gap",
     type=Number(0, 1, high_open=True),
-    default=0.005,
+    default=DEFAULT_RELATIVE_GAP,
     show_default=True,
     help="Relative optimality gap at which the solver stops [fraction].",
 )
@@ -103,14 +113,18 @@ def roster(
 ) -> None:
     """Build a least-cost roster of shifts with breaks from agent requirements.
 
-    REQUIREMENTS is a CSV with columns interval_start,required [agents] on the grid of the
-    rules' interval_minutes. Writes roster.csv, coverage.csv and summary.json into --out and
-    prints the summary.
+    REQUIREMENTS is a CSV with columns interval_start,required [agents], or a plan's
+    requirements.csv (interval_start,queue,tier,scheduled,...: scheduled agents are summed
+    over tiers; --queue picks the queue). Requirements on a coarser grid than the rules'
+    interval_minutes (hourly for 30-minute rules) are repeated onto it. Writes roster.csv,
+    coverage.csv and summary.json into --out and prints the summary.
 
     \b
     Examples:
       staffing roster --example --out roster-example
       staffing roster required.csv --rules shifts.toml --out roster --time-limit 60 --gap 0.01
+      staffing roster plan/requirements.csv --queue phone --tz Europe/London \\
+          --rules shifts.toml --out roster-phone
     """
     from staffing.roster import (
         SolverOptions,
@@ -126,11 +140,21 @@ def roster(
         raise click.UsageError("missing option '--rules'")
     check_out(out_dir, force=force, files=("roster.csv", "coverage.csv", "summary.json"))
     rules = load_rules(rules_path) if rules_path is not None else example_rules()
-    source = example_requirements() if example else requirements
     options = SolverOptions(
         solver=solver, time_limit_seconds=time_limit, relative_gap=gap, threads=threads, seed=seed
     )
-    result = build_roster(source, rules, options, agents=agents_path, queue=queue, tz=tz)
+    if example:
+        result = build_roster(example_requirements(), rules, options, agents=agents_path, tz=tz)
+    else:
+        assert requirements is not None
+        needed = read_requirements_file(requirements, rules.interval_minutes, queue, tz)
+        try:
+            result = build_roster(needed, rules, options, agents=agents_path, tz=tz)
+        except DataError as err:  # the library names a frame "requirements"; name the file
+            text = str(err)
+            if text.startswith("requirements:"):
+                raise DataError(f"{requirements}:{text.removeprefix('requirements:')}") from None
+            raise
     result.write(out_dir, force=force)
     if as_json:
         click.echo(json.dumps(result.summary.to_dict(), indent=2))
@@ -140,3 +164,99 @@ def roster(
             f"written: {out_dir / 'roster.csv'}, {out_dir / 'coverage.csv'}, "
             f"{out_dir / 'summary.json'}"
         )
+
+
+def read_requirements_file(
+    path: Path, interval_minutes: int, queue: str | None, tz: str | None
+) -> pd.DataFrame:
+    """Agents required per interval from any requirements file the commands write.
+
+    Reads ``interval_start, required`` (a hand-made file, or a ``coverage.csv``) or a plan's
+    ``requirements.csv`` (``interval_start, queue, tier, scheduled, ...``: ``scheduled`` summed
+    over tiers), keeps one queue, and repeats requirements on a coarser grid that is a
+    multiple of ``interval_minutes`` [min] onto that grid.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The REQUIREMENTS file.
+    interval_minutes : int
+        The rules' interval length [min].
+    queue : str, optional
+        Queue to keep (the ``--queue`` option); needed when the file holds several.
+    tz : str, optional
+        Time zone (the ``--tz`` option); needed when the file's UTC offsets change.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``interval_start`` and ``required`` [agents], sorted by time.
+
+    Raises
+    ------
+    DataError
+        Naming the file, column and row (data rows from 1; the line in the file is one more).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from staffing.timegrid import INTERVAL_START, QUEUE, infer_interval_minutes, read_frame_csv
+
+    frame = read_frame_csv(path, tz, zone_option="--tz")
+    column = "required" if "required" in frame.columns else "scheduled"
+    missing = [name for name in (INTERVAL_START, column) if name not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{path}: missing column(s) {', '.join(missing)}; expected interval_start and "
+            "required (or a plan's requirements.csv with scheduled); columns present: "
+            f"{', '.join(map(str, frame.columns))}"
+        )
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = (values.isna() | ~np.isfinite(values) | (values < 0)).to_numpy()
+    if bad.any():
+        row = int(np.argmax(bad)) + 1
+        raise DataError(
+            f"{path}: column {column!r}, row {row} (line {row + 1}): expected a number of "
+            f"agents >= 0, got {frame[column].iloc[row - 1]!r}"
+        )
+    frame = _one_queue(frame.assign(**{column: values}), queue, path, QUEUE)
+    needed = frame.groupby(INTERVAL_START, sort=True)[column].sum().rename("required")
+    if column == "required" and len(needed) < len(frame):
+        needed = frame[[INTERVAL_START, column]]  # duplicates: let the library name them
+        return needed.rename(columns={column: "required"})
+    needed = needed.reset_index()
+    if len(needed) < 2:
+        return needed
+    step = infer_interval_minutes(needed[INTERVAL_START], where=f"{path}: column 'interval_start'")
+    parts = step / interval_minutes
+    if parts <= 1 or parts != int(parts):
+        return needed
+    count = int(parts)
+    starts = pd.DatetimeIndex(needed[INTERVAL_START]).repeat(count)
+    offsets = pd.to_timedelta(
+        np.tile(np.arange(count) * interval_minutes, len(needed)), unit="min"
+    )
+    return pd.DataFrame(
+        {
+            INTERVAL_START: starts + offsets,
+            "required": np.repeat(needed["required"].to_numpy(), count),
+        }
+    )
+
+
+def _one_queue(frame: pd.DataFrame, queue: str | None, path: Path, column: str) -> pd.DataFrame:
+    if column not in frame.columns:
+        if queue is not None:
+            raise DataError(f"{path}: --queue {queue} given, but the file has no queue column")
+        return frame
+    names = sorted(frame[column].dropna().astype(str).unique())
+    if queue is None and len(names) > 1:
+        raise DataError(
+            f"{path}: column 'queue' holds {len(names)} queues ({', '.join(names)}); choose "
+            "one with --queue"
+        )
+    if queue is not None and queue not in names:
+        raise DataError(
+            f"{path}: column 'queue' has no queue {queue!r}; queues present: {', '.join(names)}"
+        )
+    return frame if queue is None else frame[frame[column].astype(str) == queue]

@@ -30,7 +30,8 @@ REPLICATIONS_FILE = "simulation_replications.csv"
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Forecast CSV: interval_start (ISO 8601 with UTC offset), volume [contacts per "
-    "interval]. Required.",
+    "interval], optionally queue and quantiles: the output of 'staffing forecast' or a plan's "
+    "forecast.csv. Required.",
 )
 @click.option(
     "--aht", type=Number(0, MAX_AHT_SECONDS, low_open=True), required=True,
@@ -68,7 +69,11 @@ REPLICATIONS_FILE = "simulation_replications.csv"
     "--interval-minutes", type=Number(MIN_INTERVAL_MINUTES, MAX_INTERVAL_MINUTES), default=None,
     help="Interval length [min]. Default: inferred from the forecast grid.",
 )  # fmt: skip
-@click.option("--queue", default=None, help="Queue to simulate when the forecast holds several.")
+@click.option(
+    "--queue", default=None,
+    help="Queue to simulate when the forecast or ROSTER holds several (a plan's files). "
+    "Default: the forecast's only queue.",
+)  # fmt: skip
 @click.option(
     "--column", default="volume", show_default=True,
     help="Forecast column with the expected contacts per interval (e.g. q90).",
@@ -79,7 +84,8 @@ REPLICATIONS_FILE = "simulation_replications.csv"
 )  # fmt: skip
 @click.option(
     "--tz", default=None,
-    help="Time zone of the output timestamps (e.g. Europe/London). Default: UTC.",
+    help="Time zone of the output timestamps (e.g. Europe/London). Default: the forecast "
+    "file's UTC offset, or UTC when it has several.",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Overwrite existing output files.")
 def simulate(
@@ -102,9 +108,11 @@ def simulate(
 ) -> None:
     """Simulate ROSTER against a forecast and report service level, ASA, abandonment, occupancy.
 
-    ROSTER is a roster CSV (start, end, agents, breaks) or agents per interval (interval_start,
-    agents). Writes simulation_intervals.csv, simulation_overall.csv and
-    simulation_replications.csv to --out and prints the overall summary.
+    ROSTER is a roster CSV (start, end, agents, breaks: roster.csv of 'staffing roster' or of
+    a plan, whose queue column --queue filters), agents per interval (interval_start, agents)
+    or coverage (interval_start, scheduled: coverage.csv of 'staffing roster' or of a plan).
+    Writes simulation_intervals.csv, simulation_overall.csv and simulation_replications.csv
+    to --out and prints the overall summary.
 
     \b
     Example:
@@ -118,9 +126,13 @@ def simulate(
     names = (INTERVALS_FILE, OVERALL_FILE, REPLICATIONS_FILE)
     check_out(out_dir, force=force, files=names)
     paths = [out_dir / name for name in names]
+    forecast = read_forecast(forecast_path, tz=tz, queue=queue)
+    if queue is None and "queue" in forecast.columns:
+        names = forecast["queue"].dropna().unique()
+        queue = str(names[0]) if len(names) == 1 else None
     result = run(
-        read_staffing(roster, tz=tz),
-        read_forecast(forecast_path, tz=tz),
+        read_staffing(roster, tz=tz, queue=queue),
+        forecast,
         aht_seconds=aht,
         target_seconds=target,
         handle_time=handle_time,

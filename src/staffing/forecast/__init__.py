@@ -7,8 +7,14 @@ clocks go back has 25 hours (the repeated hour twice, with its two UTC offsets, 
 forecast of that wall-clock hour) and the day they go forward 23.
 
 The history must be tz-aware, or naive with ``Forecaster(tz=...)``; it needs at least 14 days
-of observed data (NaN = missing, never read as zero). A slot of the week observed at least
-twice and zero every time is forecast as exactly zero, with zero-width intervals.
+of observed data. Missing intervals (NaN, or no row) are never read as zero nor as a filled-in
+value: they are left out of every fit and every score, and ``Forecaster.notes_`` counts them.
+A slot of the week observed at least twice and zero every time, or never observed at all (a
+centre that exports no rows while closed), is forecast as exactly zero, with zero-width
+intervals.
+
+Holidays and their eves come from the centre's :class:`staffing.calendar.Calendar`
+(``Forecaster(calendar=...)``), the calendar that the requirements and the report use too.
 
 Examples
 --------

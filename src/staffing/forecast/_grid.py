@@ -172,14 +172,26 @@ def _shown(value: Any) -> str:
 def _check_length(wall: pd.Series, step: pd.Timedelta, name: str, tz: Any) -> None:
     """Refuse less than :data:`MIN_HISTORY_DAYS` local days of observed history.
 
-    Days are counted on the local wall clock: a skipped spring-forward hour is not missing.
+    Days are counted on the local wall clock: a skipped spring-forward hour is not missing,
+    and neither is a slot of the week with no data in any week (the centre is closed then,
+    see :func:`closed_slots`).
     """
-    observed = int((wall.notna() | skipped(wall.index, tz)).sum())
-    days = observed * step / pd.Timedelta(1, unit="D")
+    slots_per_day = int(pd.Timedelta(1, unit="D") / step)
+    seen = wall.notna().to_numpy()
+    closed = closed_slots(wall, slots_per_day)[slot_of_week(wall.index, slots_per_day)]
+    counted = int((seen | skipped(wall.index, tz) | closed).sum())
+    days = counted * step / pd.Timedelta(1, unit="D")
     if days < MIN_HISTORY_DAYS:
+        observed = int(seen.sum())
+        shown = observed * step / pd.Timedelta(1, unit="D")
+        extra = ""
+        if (closed & ~seen).any():
+            shut = int((closed & ~seen).sum()) * step / pd.Timedelta(1, unit="D")
+            extra = f", and {shut:.4g} days in slots of the week with no data in any week"
         raise DataError(
-            f"{name}: {days:.4g} days of observed history ({observed} intervals of "
-            f"{step.total_seconds() / 60:g} min); at least {MIN_HISTORY_DAYS} days are needed"
+            f"{name}: {shown:.4g} days of observed history ({observed} intervals of "
+            f"{step.total_seconds() / 60:g} min{extra}); at least {MIN_HISTORY_DAYS} days are "
+            "needed"
         )
 
 
@@ -209,7 +221,7 @@ def to_wall(absolute: pd.Series) -> pd.Series:
     """Map a series on an absolute grid to a regular grid of local wall-clock times.
 
     The doubled hour of a fall-back day is averaged; the skipped hour of a spring-forward day
-    becomes missing (NaN), to be filled like any other gap.
+    becomes NaN, a placeholder that the models fill but do not count as missing data.
     """
     step = pd.Timedelta(absolute.index.freq)
     local = absolute.index.tz_localize(None)
@@ -280,12 +292,37 @@ def from_wall(wall_forecast: pd.Series, index: pd.DatetimeIndex) -> np.ndarray:
 
 
 def fill_gaps(wall: pd.Series, season: int) -> pd.Series:
-    """Fill missing values by the median of the same slot of the season, then by interpolation."""
+    """Fill missing values by the median of the same slot of the season, then by interpolation.
+
+    The placeholder of a skipped spring-forward hour, which never existed. Missing data are
+    not filled this way (see :func:`carry_forward`).
+    """
     if not wall.isna().any():
         return wall
     slot = np.arange(len(wall)) % season
     medians = wall.groupby(slot).transform("median")
     filled = wall.fillna(medians)
+    return filled.interpolate(limit_direction="both").fillna(0.0)
+
+
+def carry_forward(wall: pd.Series, season: int) -> pd.Series:
+    """Fill missing values by the last observed value of the same slot of the season.
+
+    Before the first observation of a slot, the next one; a slot never observed is
+    interpolated in time. Only a starting point: the models that need a complete series
+    replace these values by their own fitted values before the final fit (see
+    :mod:`staffing.forecast.models`).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> carry_forward(pd.Series([1.0, 2.0, np.nan, 4.0, np.nan, np.nan]), 2).tolist()
+    [1.0, 2.0, 1.0, 4.0, 1.0, 4.0]
+    """
+    if not wall.isna().any():
+        return wall
+    groups = wall.groupby(np.arange(len(wall)) % season)
+    filled = wall.fillna(groups.ffill()).fillna(groups.bfill())
     return filled.interpolate(limit_direction="both").fillna(0.0)
 
 
@@ -308,3 +345,88 @@ def zero_slots(wall: pd.Series, slots_per_day: int) -> np.ndarray:
     observed = np.bincount(slots[seen], minlength=size)
     nonzero = np.bincount(slots[seen & (values != 0)], minlength=size)
     return (observed >= 2) & (nonzero == 0)
+
+
+def closed_slots(wall: pd.Series, slots_per_day: int) -> np.ndarray:
+    """Slots of the week with no data in any week of ``wall``: the centre is closed then.
+
+    Returns a boolean array of length ``7 * slots_per_day``. A source that exports no rows
+    while the centre is closed (nights, Sundays) leaves these slots missing in every week;
+    they are forecast as exactly zero, not as demand.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> index = pd.date_range("2025-01-06", periods=14 * 24, freq="h")
+    >>> wall = pd.Series(np.where(index.hour < 8, np.nan, 5.0), index=index)
+    >>> closed = closed_slots(wall, 24)
+    >>> int(closed.sum()), bool(closed[:8].all()), bool(closed[8])
+    (56, True, False)
+    """
+    slots = slot_of_week(wall.index, slots_per_day)
+    seen = wall.notna().to_numpy()
+    observed = np.bincount(slots[seen], minlength=7 * slots_per_day)
+    return observed == 0
+
+
+def gap_runs(absolute: pd.Series, closed: np.ndarray, slots_per_day: int) -> tuple[int, int]:
+    """Missing intervals and gaps (runs of them) of a history, outside the closed slots.
+
+    Closed slots neither count as missing nor split a gap: two missing days either side of a
+    closed night are one gap.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> index = pd.date_range("2025-01-06", periods=21 * 24, freq="h", tz="UTC")
+    >>> history = pd.Series(1.0, index=index)
+    >>> history.iloc[30:40] = np.nan
+    >>> history.iloc[100:102] = np.nan
+    >>> gap_runs(history, np.zeros(168, dtype=bool), 24)
+    (12, 2)
+    """
+    local = absolute.index.tz_localize(None)
+    open_ = ~closed[slot_of_week(local, slots_per_day)]
+    missing = absolute.isna().to_numpy()[open_]
+    starts = missing & ~np.r_[False, missing[:-1]]
+    return int(missing.sum()), int(starts.sum())
+
+
+def describe_slots(mask: np.ndarray, slots_per_day: int) -> str:
+    """Slots of the week as clock ranges by day, e.g. ``"every day 00:00-08:00, 20:00-24:00"``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> week = np.zeros(7 * 24, dtype=bool)
+    >>> week[[h for d in range(7) for h in range(d * 24, d * 24 + 6)]] = True
+    >>> describe_slots(week, 24)
+    'every day 00:00-06:00'
+    >>> week[6 * 24 :] = True
+    >>> describe_slots(week, 24)
+    'Mon-Sat 00:00-06:00; Sun 00:00-24:00'
+    """
+    days = mask.reshape(7, slots_per_day)
+    texts = [_clock_ranges(day, slots_per_day) for day in days]
+    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    if len(set(texts)) == 1:
+        return f"every day {texts[0]}"
+    parts, first = [], 0
+    for day in range(1, 8):
+        if day == 7 or texts[day] != texts[first]:
+            if texts[first]:
+                label = names[first] if day - 1 == first else f"{names[first]}-{names[day - 1]}"
+                parts.append(f"{label} {texts[first]}")
+            first = day
+    return "; ".join(parts)
+
+
+def _clock_ranges(day: np.ndarray, slots_per_day: int) -> str:
+    minutes = 1440 // slots_per_day
+    edges = np.flatnonzero(np.diff(np.r_[0, day.astype(int), 0]))
+    pairs = zip(edges[::2], edges[1::2], strict=True)
+    return ", ".join(f"{_clock(a * minutes)}-{_clock(b * minutes)}" for a, b in pairs)
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

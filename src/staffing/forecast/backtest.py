@@ -46,17 +46,18 @@ def backtest(
     n_origins : int
         Number of origins.
     **kwargs
-        Passed to :class:`Forecaster` (``country``, ``events``, ``quantiles``...).
+        Passed to :class:`Forecaster` (``calendar``, ``country``, ``events``, ``quantiles``...).
 
     Returns
     -------
     pandas.DataFrame
         One row per queue, model and origin: ``queue, model, origin`` (tz-aware),
-        ``intervals`` (observed intervals scored), ``mase`` (mean absolute error divided by
-        the in-sample mean absolute error of the same-hour-last-week forecast on the
-        training part, see :func:`~staffing.forecast.naive_scale`), ``wape``, ``bias``
-        [fraction], and ``coverage_<P>`` [fraction] for each pair of quantiles symmetric
-        around the median (``coverage_80`` for ``q10``-``q90``). The mean over origins per
+        ``intervals`` (observed intervals scored: missing ones are not scored), ``mase``
+        (mean absolute error divided by the in-sample mean absolute error of the
+        same-hour-last-week forecast on the training part, see
+        :func:`~staffing.forecast.naive_scale`), ``wape``, ``bias`` [fraction], and
+        ``coverage_<P>`` [fraction] for each pair of quantiles symmetric around the median
+        (``coverage_80`` for ``q10``-``q90``). The mean over origins per
         queue and model is in ``result.attrs["summary"]`` (see :func:`backtest_summary`).
         A metric that is undefined at an origin (MASE of a history whose seasonal naive error
         is zero, WAPE and bias of an all-zero horizon) is NaN.

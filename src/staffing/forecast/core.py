@@ -8,11 +8,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import ValidationError
 from threadpoolctl import threadpool_limits
 
+from staffing.calendar import Calendar
 from staffing.errors import ConfigError, DataError, NotFittedError
 from staffing.forecast import _grid
-from staffing.forecast.events import Calendar, Event, as_events
+from staffing.forecast.events import CalendarFeatures, Event, as_events
 from staffing.forecast.intervals import fit_dispersion_pinball, mid_quantiles
 from staffing.forecast.metrics import mase, naive_scale
 from staffing.forecast.models import MODELS, Context, PointModel, ZeroModel, make_model
@@ -41,7 +43,7 @@ class _QueueFit:
     alpha: float
     context: Context
     wall: pd.Series  # the wall-clock series the model was fitted on (outages as NaN)
-    zero: np.ndarray  # slots of the week forecast as exactly zero
+    zero: np.ndarray  # slots of the week forecast as exactly zero (closed or always zero)
 
 
 class Forecaster:
@@ -53,9 +55,14 @@ class Forecaster:
         ``"auto"`` (choose by rolling-origin validation on the history) or one of
         ``"seasonal_naive_week"``, ``"seasonal_naive_day"``, ``"mstl"``, ``"holt_winters"``,
         ``"glm"``.
+    calendar : staffing.calendar.Calendar, optional
+        The centre's calendar, the one the requirements and the report use: its holidays
+        (public ones of its ``country``/``subdiv`` and its ``extra_holidays``) and their eves
+        are effects of the ``glm`` model. A dict of its fields is accepted too.
     country, subdiv : str, optional
-        Public-holiday calendar of the :mod:`holidays` package (``"IL"``; ``"GB"``, ``"ENG"``),
-        used by the ``glm`` model.
+        Shortcut for ``calendar=Calendar(country=..., subdiv=...)``: public-holiday calendar of
+        the :mod:`holidays` package (``"IL"``; ``"GB"``, ``"ENG"``). Not together with
+        ``calendar``.
     events : iterable of Event or dict, optional
         Promotions, launches and outages (see :class:`~staffing.forecast.Event`).
     quantiles : sequence of float
@@ -86,6 +93,12 @@ class Forecaster:
     history is shorter than 15 days. A slot of the week (e.g. Sunday 03:00) observed at least
     twice and zero every time is forecast as exactly zero with zero-width intervals.
 
+    Missing intervals (NaN volume, or no row at all) are not data: no model learns from them
+    (see :mod:`staffing.forecast.models`) and no validation or backtest scores them, and
+    ``notes_`` says how many there were. A slot of the week with no data in *any* week (a
+    source that exports no rows while the centre is closed, e.g. at night) is read as closed:
+    it is forecast as exactly zero, and ``notes_`` lists the closed slots.
+
     Attributes
     ----------
     models_ : dict of str to str
@@ -95,8 +108,12 @@ class Forecaster:
         fixed model, its own scores only.
     dispersion_ : dict of str to float
         Queue to negative binomial dispersion alpha of the predictive distribution.
+    calendar_ : staffing.calendar.Calendar
+        The calendar the forecast used (from ``calendar`` or ``country``/``subdiv``).
     notes_ : list of str
-        Warnings raised by the underlying fits (e.g. convergence), recorded not raised.
+        Per queue (``"phone: ..."``): the missing intervals left out of the fit, the slots
+        read as closed, and warnings raised by the underlying fits (e.g. convergence),
+        recorded not raised.
 
     Examples
     --------
@@ -114,6 +131,7 @@ class Forecaster:
         self,
         model: str = "auto",
         *,
+        calendar: Calendar | Mapping[str, Any] | None = None,
         country: str | None = None,
         subdiv: str | None = None,
         events: Iterable[Event | Mapping[str, Any]] | None = None,
@@ -124,6 +142,7 @@ class Forecaster:
         tz: str | None = None,
     ) -> None:
         self.model = model
+        self.calendar = calendar
         self.country = country
         self.subdiv = subdiv
         self.events = events
@@ -155,29 +174,33 @@ class Forecaster:
             Naive timestamps without ``tz``, fewer than 14 days of observed history, negative,
             infinite or non-numeric volumes, duplicate or off-grid times.
         staffing.errors.ConfigError
-            An unknown model, time zone or event field, quantiles outside (0, 1).
+            An unknown model, time zone, calendar or event field, quantiles outside (0, 1),
+            or both ``calendar`` and ``country``/``subdiv``.
         """
-        self._check_parameters()
+        calendar = self._check_parameters()
         with threadpool_limits(limits=1):
-            return self._fit(history)
+            return self._fit(history, calendar)
 
-    def _fit(self, history: pd.DataFrame | pd.Series) -> Forecaster:
+    def _fit(self, history: pd.DataFrame | pd.Series, calendar: Calendar) -> Forecaster:
         queues = _grid.split_queues(history, tz=self.tz)
         self.tz_ = str(queues[0].absolute.index.tz)
+        self.calendar_ = calendar
         self._fits: dict[str, _QueueFit] = {}
         tables, notes = [], []
         for queue in queues:
             fitted, table = self._fit_queue(queue)
             self._fits[queue.queue] = fitted
             tables.append(table)
-            notes.extend(f"{queue.queue}: {note}" for note in fitted.context.notes)
+            found = [*_gap_notes(queue), *fitted.context.notes]
+            notes.extend(f"{queue.queue}: {note}" for note in dict.fromkeys(found))
         self.selection_ = pd.concat(tables, ignore_index=True)
         self.models_ = {q: f.model_name for q, f in self._fits.items()}
         self.dispersion_ = {q: f.alpha for q, f in self._fits.items()}
         self.notes_ = notes
         return self
 
-    def _check_parameters(self) -> None:
+    def _check_parameters(self) -> Calendar:
+        """Check the settings; return the calendar to use."""
         if not isinstance(self.model, str):
             raise ConfigError(f"Forecaster(model=...): expected a model name, got {self.model!r}")
         names = [self.model] if self.model != "auto" else _names(self.candidates)
@@ -202,9 +225,39 @@ class Forecaster:
             )
         _grid.check_zone(self.tz, "Forecaster(tz=...)")
         as_events(self.events)
+        return self._resolve_calendar()
 
-    def _calendar(self, tz: str) -> Calendar:
-        return Calendar(self.country, self.subdiv, self.events, tz=tz)
+    def _resolve_calendar(self) -> Calendar:
+        """The calendar given, or one built from ``country``/``subdiv``."""
+        shortcut = [k for k in ("country", "subdiv") if getattr(self, k) is not None]
+        if self.calendar is not None:
+            if shortcut:
+                given = ", ".join(f"{k}={getattr(self, k)!r}" for k in shortcut)
+                raise ConfigError(
+                    f"Forecaster(calendar=..., {given}): give the calendar or "
+                    f"{'/'.join(shortcut)}, not both (put them in the calendar)"
+                )
+            if isinstance(self.calendar, Calendar):
+                return self.calendar
+            if not isinstance(self.calendar, Mapping):
+                raise ConfigError(
+                    "Forecaster(calendar=...): expected a staffing.calendar.Calendar or a dict "
+                    f"of its fields, got {type(self.calendar).__name__}"
+                )
+            fields, name = dict(self.calendar), "Forecaster(calendar=...)"
+        else:
+            fields = {"country": self.country, "subdiv": self.subdiv}
+            name = "Forecaster(country=..., subdiv=...)"
+        try:
+            return Calendar.model_validate(fields)
+        except ValidationError as err:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'calendar'}: {e['msg']}" for e in err.errors()
+            )
+            raise ConfigError(f"{name}: {problems}") from None
+
+    def _calendar(self, tz: str) -> CalendarFeatures:
+        return CalendarFeatures(self.calendar_, self.events, tz=tz)
 
     def _fit_queue(self, queue: _grid.QueueHistory) -> tuple[_QueueFit, pd.DataFrame]:
         calendar = self._calendar(self.tz_)
@@ -231,7 +284,7 @@ class Forecaster:
         alpha = fit_dispersion_pinball(*pairs[chosen], levels)
         context = Context(queue.slots_per_day, calendar)
         model = self._fit_model(chosen, wall, context)
-        zero = _grid.zero_slots(wall, queue.slots_per_day)
+        zero = _zero(wall, queue.slots_per_day)
         table = pd.DataFrame(
             {
                 "queue": queue.queue,
@@ -287,7 +340,7 @@ class Forecaster:
         future = pd.date_range(
             wall.index[-1] + wall.index.freq, periods=steps, freq=wall.index.freq
         )
-        zero = _grid.zero_slots(wall, context.slots_per_day)
+        zero = _zero(wall, context.slots_per_day)
         values[zero[_grid.slot_of_week(future, context.slots_per_day)]] = 0.0
         return values
 
@@ -407,6 +460,30 @@ class Forecaster:
         return frame
 
 
+def _zero(wall: pd.Series, slots_per_day: int) -> np.ndarray:
+    """Slots of the week forecast as exactly zero: zero every time seen, or never seen."""
+    return _grid.zero_slots(wall, slots_per_day) | _grid.closed_slots(wall, slots_per_day)
+
+
+def _gap_notes(queue: _grid.QueueHistory) -> list[str]:
+    """What the history was missing: the gaps left out of the fit and the closed slots."""
+    per_day = queue.slots_per_day
+    closed = _grid.closed_slots(queue.wall, per_day)
+    notes = []
+    missing, gaps = _grid.gap_runs(queue.absolute, closed, per_day)
+    if missing:
+        notes.append(
+            f"{missing} intervals missing ({gaps} gap{'s' if gaps != 1 else ''}), "
+            "left out of the fit"
+        )
+    if closed.any():
+        notes.append(
+            f"{int(closed.sum())} of {closed.size} slots of the week have no data in any week "
+            f"({_grid.describe_slots(closed, per_day)}): read as closed, forecast 0"
+        )
+    return notes
+
+
 def _names(candidates: Any) -> list[str]:
     if isinstance(candidates, str):
         return [candidates]
@@ -480,6 +557,8 @@ def _periods(absolute: pd.Series, horizon_hours: float | None, horizon_days: flo
 def forecast(
     history: pd.DataFrame | pd.Series,
     horizon_days: float = 14,
+    *,
+    calendar: Calendar | Mapping[str, Any] | None = None,
     **kwargs: Any,
 ) -> pd.DataFrame:
     """Fit a :class:`Forecaster` to ``history`` and forecast ``horizon_days`` ahead.
@@ -490,6 +569,8 @@ def forecast(
         Contact history (see :meth:`Forecaster.fit`).
     horizon_days : float
         Horizon in local calendar days [days].
+    calendar : staffing.calendar.Calendar, optional
+        The centre's calendar (holidays and their eves); see :class:`Forecaster`.
     **kwargs
         Passed to :class:`Forecaster` (``model``, ``country``, ``events``, ``quantiles``...).
 
@@ -502,8 +583,11 @@ def forecast(
     --------
     >>> from staffing.datasets import load_example
     >>> history = load_example().query("queue == 'chat'")
-    >>> result = forecast(history, horizon_days=2, model="glm", country="GB", subdiv="ENG")
+    >>> from staffing.calendar import Calendar
+    >>> result = forecast(history, horizon_days=2, model="glm",
+    ...                   calendar=Calendar(country="GB", subdiv="ENG"))
     >>> bool((result["q10"] <= result["q90"]).all() and (result["volume"] >= 0).all())
     True
     """
-    return Forecaster(**kwargs).fit(history).predict(horizon_days=horizon_days)
+    model = Forecaster(calendar=calendar, **kwargs)
+    return model.fit(history).predict(horizon_days=horizon_days)

@@ -1,15 +1,20 @@
 """Public holidays, holiday eves and user-declared events as regression features.
 
+The holiday dates come from the centre's :class:`staffing.calendar.Calendar` (its country's
+public holidays and its ``extra_holidays``), the one calendar that the forecast, the
+requirements, the example generator and the report share.
+
 Examples
 --------
 >>> import pandas as pd
->>> from staffing.forecast.events import Calendar, Event
->>> calendar = Calendar(country="GB", subdiv="ENG")
+>>> from staffing.calendar import Calendar
+>>> from staffing.forecast.events import CalendarFeatures, Event
+>>> features = CalendarFeatures(Calendar(country="GB", subdiv="ENG"))
 >>> index = pd.date_range("2025-12-24 10:00", periods=3, freq="D")
->>> calendar.holiday(index).tolist()
+>>> features.holiday(index).tolist()
 [False, True, True]
 >>> sale = Event("sale", "2025-11-28", "2025-11-29", multiplier=1.5)
->>> float(Calendar(events=[sale]).offset(pd.DatetimeIndex(["2025-11-28 09:00"]))[0])
+>>> float(CalendarFeatures(events=[sale]).offset(pd.DatetimeIndex(["2025-11-28 09:00"]))[0])
 0.405...
 """
 
@@ -20,14 +25,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 
+from staffing.calendar import Calendar
 from staffing.errors import ConfigError
 from staffing.forecast._grid import check_zone
 
-__all__ = ["Calendar", "Event"]
+__all__ = ["CalendarFeatures", "Event"]
 
 #: Local clock hour that splits a holiday eve into a morning and an afternoon effect [hours].
 EVE_SPLIT_HOUR = 12
@@ -150,14 +155,14 @@ def as_events(events: Iterable[Event | Mapping[str, Any]] | None) -> tuple[Event
     return tuple(result)
 
 
-class Calendar:
+class CalendarFeatures:
     """Holiday, eve and event features on naive local wall-clock times.
 
     Parameters
     ----------
-    country, subdiv : str, optional
-        Public-holiday calendar of the :mod:`holidays` package (e.g. ``"IL"``; ``"GB"``,
-        ``"ENG"``). ``None`` for no holidays.
+    calendar : staffing.calendar.Calendar, optional
+        The centre's calendar: its holidays (public ones of its country and its
+        ``extra_holidays``) give the holiday and eve features. ``None`` for no holidays.
     events : iterable of Event or dict, optional
         User-declared events.
     tz : str, optional
@@ -166,40 +171,21 @@ class Calendar:
 
     def __init__(
         self,
-        country: str | None = None,
-        subdiv: str | None = None,
+        calendar: Calendar | None = None,
         events: Iterable[Event | Mapping[str, Any]] | None = None,
         tz: str | None = None,
     ) -> None:
         self.tz = check_zone(tz, "tz")
-        self.country = country
-        self.subdiv = subdiv
+        self.calendar = Calendar() if calendar is None else calendar
         self.events = as_events(events)
-        if country is not None:
-            try:
-                holidays_lib.country_holidays(country, subdiv=subdiv, years=2000)
-            except NotImplementedError as err:
-                raise ConfigError(
-                    f"country/subdiv: the holidays package has no calendar {country!r}"
-                    f"{'/' + repr(subdiv) if subdiv else ''}"
-                ) from err
-
-    def _days(self, local: pd.DatetimeIndex) -> set:
-        if self.country is None or len(local) == 0:
-            return set()
-        years = range(local.min().year, local.max().year + 2)
-        return set(holidays_lib.country_holidays(self.country, subdiv=self.subdiv, years=years))
 
     def holiday(self, local: pd.DatetimeIndex) -> np.ndarray:
-        """Whether each local time falls on a public holiday."""
-        days = self._days(local)
-        return np.asarray(pd.Index(local.date).isin(days))
+        """Whether each local time falls on a holiday of the calendar."""
+        return self.calendar.is_holiday(local)
 
     def eve(self, local: pd.DatetimeIndex) -> np.ndarray:
         """Whether each local time falls on the day before a holiday (not itself a holiday)."""
-        days = self._days(local)
-        tomorrow = pd.Index((local.normalize() + pd.Timedelta(1, unit="D")).date)
-        return np.asarray(tomorrow.isin(days)) & ~self.holiday(local)
+        return self.calendar.is_eve(local)
 
     def features(self, local: pd.DatetimeIndex) -> pd.DataFrame:
         """0/1 columns: holiday, eve morning, eve afternoon, one per estimated event name."""

@@ -27,6 +27,7 @@ import pandas as pd
 
 from staffing.output import replace_file
 from staffing.roster.solver import SolveResult
+from staffing.timegrid import format_breaks, format_timestamps, parse_breaks, write_frame_csv
 
 __all__ = [
     "RosterSummary",
@@ -110,38 +111,17 @@ def coverage_from_roster(
     )
 
 
-def format_breaks(breaks: list[tuple[pd.Timestamp, pd.Timestamp]]) -> str:
-    """Breaks as ``start/end;start/end`` in ISO 8601 (empty string when none).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> t = pd.Timestamp("2024-01-01 10:00", tz="Europe/London")
-    >>> format_breaks([(t, t + pd.Timedelta(30, unit="min"))])
-    '2024-01-01T10:00:00+00:00/2024-01-01T10:30:00+00:00'
-    """
-    return ";".join(f"{s.isoformat()}/{e.isoformat()}" for s, e in breaks)
-
-
-def parse_breaks(text: str | float) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Inverse of :func:`format_breaks` (an empty or missing cell gives no breaks).
-
-    Examples
-    --------
-    >>> parse_breaks("2024-01-01T10:00:00+00:00/2024-01-01T10:30:00+00:00")[0][1].minute
-    30
-    """
-    if not isinstance(text, str) or not text.strip():
-        return []
-    pairs = []
-    for part in text.split(";"):
-        start, end = part.split("/")
-        pairs.append((pd.Timestamp(start), pd.Timestamp(end)))
-    return pairs
+def _stamps(values: pd.Series) -> pd.Series:
+    """Timestamps as a datetime Series (an object column of Timestamps in one zone too)."""
+    values = pd.Series(values).reset_index(drop=True)
+    return values if pd.api.types.is_datetime64_any_dtype(values) else pd.to_datetime(values)
 
 
 def roster_to_csv_frame(roster: pd.DataFrame) -> pd.DataFrame:
     """The roster as written to ``roster.csv`` (ISO 8601 text with offsets).
+
+    Times are written by :func:`staffing.timegrid.format_timestamps` and breaks by
+    :func:`staffing.timegrid.format_breaks`, as every staffing file.
 
     Parameters
     ----------
@@ -164,8 +144,8 @@ def roster_to_csv_frame(roster: pd.DataFrame) -> pd.DataFrame:
     """
     out = pd.DataFrame(
         {
-            "start": [t.isoformat() for t in roster["start"]],
-            "end": [t.isoformat() for t in roster["end"]],
+            "start": format_timestamps(_stamps(roster["start"])).to_numpy(),
+            "end": format_timestamps(_stamps(roster["end"])).to_numpy(),
             "agents": roster["agents"].astype(int).to_numpy(),
             "breaks": [format_breaks(b) for b in roster["breaks"]],
         }
@@ -332,11 +312,8 @@ def write_outputs(
     # each file appears whole or not at all; summary.json, removed first and written last,
     # marks a complete roster
     paths["summary"].unlink(missing_ok=True)
-    table = roster_to_csv_frame(roster)
-    replace_file(paths["roster"], lambda tmp: table.to_csv(tmp, index=False))
-    cov = coverage.copy()
-    cov["interval_start"] = [t.isoformat() for t in cov["interval_start"]]
-    replace_file(paths["coverage"], lambda tmp: cov.to_csv(tmp, index=False))
+    write_frame_csv(roster_to_csv_frame(roster), paths["roster"], force=True)
+    write_frame_csv(coverage.reset_index(drop=True), paths["coverage"], force=True)
     text = json.dumps(summary.to_dict(), indent=2) + "\n"
     replace_file(paths["summary"], lambda tmp: tmp.write_text(text))
     return paths

@@ -53,6 +53,11 @@ SOLVERS = ("highs", "cbc")
 
 #: Largest solver seed accepted (HiGHS takes a seed in [0, 2^31 - 1]).
 MAX_SEED = 2**31 - 1
+#: Default relative optimality gap of every solve [fraction]: the library, ``staffing roster``
+#: and ``[roster.solver]`` of a plan all start from it.
+DEFAULT_RELATIVE_GAP = 0.01
+#: Default wall-clock limit of a solve [s], shared like :data:`DEFAULT_RELATIVE_GAP`.
+DEFAULT_TIME_LIMIT_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -64,10 +69,11 @@ class SolverOptions:
     solver : str
         ``"highs"`` (default) or ``"cbc"``.
     time_limit_seconds : float or None
-        Wall-clock limit of the solve [s], finite and > 0; default none.
+        Wall-clock limit of the solve [s], finite and > 0, or ``None`` for none; default
+        :data:`DEFAULT_TIME_LIMIT_SECONDS` (60 s).
     relative_gap : float
         Stop when ``(objective - bound) / abs(objective)`` is at most this [fraction];
-        default 0.005.
+        default :data:`DEFAULT_RELATIVE_GAP` (0.01).
     threads : int or None
         Number of solver threads; default the solver's choice.
     seed : int or None
@@ -77,8 +83,8 @@ class SolverOptions:
     """
 
     solver: str = "highs"
-    time_limit_seconds: float | None = None
-    relative_gap: float = 0.005
+    time_limit_seconds: float | None = DEFAULT_TIME_LIMIT_SECONDS
+    relative_gap: float = DEFAULT_RELATIVE_GAP
     threads: int | None = None
     seed: int | None = None
     msg: bool = False

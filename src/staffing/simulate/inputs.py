@@ -4,19 +4,28 @@ A *forecast* has a tz-aware ``interval_start`` (column or index) on a regular gr
 and a ``volume`` column [contacts per interval]. *Staffing* is either a roster (one row per
 shift: ``start``, ``end``, ``agents``, ``breaks`` as written by :mod:`staffing.roster`) or agents
 per interval (``interval_start``, ``agents``). Both are turned into on-duty periods per agent.
+Files are read with :func:`staffing.timegrid.read_frame_csv`, so every file the other commands
+write (``staffing forecast``, ``staffing roster``, a plan's directory) is accepted.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
 
-from staffing._compat import CSV_EXACT_FLOATS
 from staffing.errors import DataError
 from staffing.simulate._engine import Agents
+from staffing.timegrid import (
+    INTERVAL_START,
+    QUEUE,
+    infer_interval_minutes,
+    parse_breaks,
+    read_frame_csv,
+)
 
 __all__ = ["Horizon", "read_forecast", "read_staffing"]
 
@@ -56,16 +65,24 @@ class Horizon:
         return np.asarray(delta.total_seconds(), dtype=float)
 
 
-def read_forecast(path: str | Path, tz: str | None = None) -> pd.DataFrame:
-    """Read a forecast CSV with an ``interval_start`` column carrying UTC offsets.
+def read_forecast(
+    path: str | Path | IO[str], tz: str | None = None, queue: str | None = None
+) -> pd.DataFrame:
+    """Read a forecast CSV: ``staffing forecast`` output or a plan's ``forecast.csv``.
 
     Parameters
     ----------
-    path : str or pathlib.Path
+    path : str, pathlib.Path or text stream
         CSV file with columns ``interval_start`` (ISO 8601 with UTC offset) and ``volume``
-        [contacts per interval], optionally ``queue``, ``q10``, ``q50``, ``q90``.
+        [contacts per interval], optionally ``queue`` and quantile columns (``q10``, ``q50``,
+        ``q90``...). A ``timestamp`` column with offsets (forecast files written before the
+        tidy schema) is read as ``interval_start``.
     tz : str, optional
-        Time zone to convert the timestamps to (default: keep UTC).
+        Time zone to convert the timestamps to (default: the file's UTC offset when it has
+        one, else UTC; see :func:`staffing.timegrid.read_frame_csv`).
+    queue : str, optional
+        Keep the rows of this queue when the file has a ``queue`` column (required when that
+        column holds several queues, as a plan's forecast.csv does).
 
     Returns
     -------
@@ -75,7 +92,9 @@ def read_forecast(path: str | Path, tz: str | None = None) -> pd.DataFrame:
     Raises
     ------
     staffing.errors.DataError
-        When the file cannot be read, lacks ``interval_start`` or holds a bad timestamp.
+        When the file cannot be read, lacks ``interval_start``, holds a bad timestamp (the
+        message names the file, column and row), or holds several queues and ``queue`` does
+        not pick one of them.
 
     Examples
     --------
@@ -85,32 +104,48 @@ def read_forecast(path: str | Path, tz: str | None = None) -> pd.DataFrame:
     >>> frame["interval_start"].iloc[0]
     Timestamp('2024-03-04 09:00:00+0000', tz='Europe/London')
     """
-    frame = _read_csv(path, "forecast")
-    _require_columns(frame, ("interval_start",), _name(path))
-    frame["interval_start"] = _parse_times(frame["interval_start"], _name(path), tz)
-    return frame
+    frame = read_frame_csv(path, tz)
+    legacy = frame.get("timestamp")
+    old = legacy is not None and pd.api.types.is_datetime64_any_dtype(legacy)
+    if INTERVAL_START not in frame.columns and old:
+        frame = frame.rename(columns={"timestamp": INTERVAL_START})
+    _require_columns(frame, (INTERVAL_START,), _name(path))
+    return _pick_queue(frame, queue, _name(path))
 
 
-def read_staffing(path: str | Path, tz: str | None = None) -> pd.DataFrame:
+def read_staffing(
+    path: str | Path | IO[str], tz: str | None = None, queue: str | None = None
+) -> pd.DataFrame:
     """Read a roster CSV or a CSV of agents per interval.
+
+    Accepted files: a roster (``start, end, agents, breaks``, as ``staffing roster`` writes
+    ``roster.csv``, or a plan's ``roster.csv`` with a ``queue`` column), agents per interval
+    (``interval_start, agents``) and coverage (``interval_start, scheduled``, as
+    ``coverage.csv`` of ``staffing roster`` or of a plan: the scheduled agents are the agents).
 
     Parameters
     ----------
-    path : str or pathlib.Path
+    path : str, pathlib.Path or text stream
         CSV file. Timestamps are ISO 8601 with a UTC offset; ``breaks`` holds
         semicolon-separated ``start/end`` pairs (empty when none).
     tz : str, optional
-        Time zone to convert the timestamps to (default: keep UTC).
+        Time zone to convert the timestamps to (default: the file's UTC offset when it has
+        one, else UTC).
+    queue : str, optional
+        Keep the rows of this queue when the file has a ``queue`` column (required when that
+        column holds several queues).
 
     Returns
     -------
     pandas.DataFrame
-        The file with its timestamp columns parsed as tz-aware timestamps.
+        A roster (``start``, ``end`` tz-aware, ``agents``, ``breaks`` text) or agents per
+        interval (``interval_start``, ``agents``).
 
     Raises
     ------
     staffing.errors.DataError
-        When the file cannot be read or has neither layout.
+        When the file cannot be read, has none of the layouts, or holds several queues and
+        ``queue`` does not pick one of them.
 
     Examples
     --------
@@ -125,32 +160,49 @@ def read_staffing(path: str | Path, tz: str | None = None) -> pd.DataFrame:
     (3, '2024-03-04T12:00:00+00:00/2024-03-04T12:30:00+00:00')
     """
     name = _name(path)
-    frame = _read_csv(path, "staffing")
+    frame = _pick_queue(read_frame_csv(path, tz), queue, name)
     if all(c in frame.columns for c in ROSTER_COLUMNS):
-        for column in ("start", "end"):
-            frame[column] = _parse_times(frame[column], name, tz, column)
         if "breaks" not in frame.columns:
             frame["breaks"] = ""
         frame["breaks"] = frame["breaks"].fillna("").astype(str)
         return frame
+    if "tier" in frame.columns:
+        raise DataError(
+            f"{name}: one row per queue, tier and interval (a plan's requirements.csv?); "
+            "simulate a roster (roster.csv) or its coverage (coverage.csv)"
+        )
+    if "agents" not in frame.columns and "scheduled" in frame.columns:
+        frame = frame.rename(columns={"scheduled": "agents"})
     if all(c in frame.columns for c in INTERVAL_COLUMNS):
-        frame["interval_start"] = _parse_times(frame["interval_start"], name, tz)
         return frame
     raise DataError(
-        f"{name}: expected roster columns {', '.join(ROSTER_COLUMNS)} (and breaks) or staffing "
-        f"columns {', '.join(INTERVAL_COLUMNS)}; found {', '.join(map(str, frame.columns))}"
+        f"{name}: expected roster columns {', '.join(ROSTER_COLUMNS)} (and breaks), staffing "
+        f"columns {', '.join(INTERVAL_COLUMNS)} or coverage columns interval_start, scheduled; "
+        f"found {', '.join(map(str, frame.columns))}"
     )
+
+
+def _pick_queue(frame: pd.DataFrame, queue: str | None, name: str) -> pd.DataFrame:
+    if QUEUE not in frame.columns:
+        return frame
+    names = sorted(frame[QUEUE].dropna().astype(str).unique())
+    if queue is not None:
+        if queue not in names:
+            raise DataError(
+                f"{name}: column 'queue' has no queue {queue!r}; queues present: "
+                f"{', '.join(names)}"
+            )
+        return frame[frame[QUEUE].astype(str) == queue].reset_index(drop=True)
+    if len(names) > 1:
+        raise DataError(
+            f"{name}: column 'queue' holds {len(names)} queues ({', '.join(names)}); choose "
+            "one with queue= (the --queue option)"
+        )
+    return frame
 
 
 def _name(path: object) -> str:
     return str(path) if isinstance(path, (str, Path)) else "<stream>"
-
-
-def _read_csv(path: str | Path, what: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path, dtype={"breaks": str, "queue": str}, **CSV_EXACT_FLOATS)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise DataError(f"{_name(path)}: cannot read the {what} CSV: {err}") from err
 
 
 def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], where: str) -> None:
@@ -160,22 +212,6 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], where: str) 
             f"{where}: missing column(s) {', '.join(missing)}; found "
             f"{', '.join(map(str, frame.columns))}"
         )
-
-
-def _parse_times(
-    values: pd.Series, where: str, tz: str | None, column: str = "interval_start"
-) -> pd.Series:
-    try:
-        parsed = pd.to_datetime(values, utc=True, format="ISO8601")
-    except (ValueError, TypeError) as err:
-        raise DataError(
-            f"{where}: column {column!r}: expected ISO 8601 timestamps: {err}"
-        ) from err
-    bad = parsed.isna()
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{where}: column {column!r}, row {row + 1}: missing timestamp")
-    return parsed.dt.tz_convert(tz) if tz else parsed
 
 
 def horizon_from_forecast(
@@ -208,7 +244,7 @@ def _one_queue(frame: pd.DataFrame, queue: str | None) -> tuple[pd.DataFrame, st
         if len(names) > 1:
             raise DataError(
                 f"forecast: column 'queue' holds {len(names)} queues ({', '.join(names)}); "
-                "choose one with queue="
+                "choose one with queue= (the --queue option)"
             )
         return frame, names[0] if names else None
     if queue not in names:
@@ -249,10 +285,8 @@ def _grid_seconds(times: pd.DatetimeIndex, interval_minutes: float | None, where
                 f"interval_minutes: expected a length > 0 [min], got {interval_minutes}"
             )
         seconds = float(interval_minutes) * 60.0
-    elif len(steps):
-        seconds = float(steps.min())
     else:
-        raise DataError(f"{where}: a single interval; give interval_minutes")
+        seconds = infer_interval_minutes(times, where=where) * 60.0
     off = np.flatnonzero(np.abs(steps - seconds) > 1e-6)
     if len(off):
         raise DataError(
@@ -375,9 +409,10 @@ def _shift_periods(
     where = f"roster, row {row + 1} (shift {start} to {end})"
     if end <= start:
         raise DataError(f"{where}: column 'end' must be after 'start'")
-    cuts = [
-        (a.tz_convert(start.tz), b.tz_convert(start.tz)) for a, b in _parse_breaks(breaks, where)
-    ]
+    pairs = parse_breaks(breaks, where)
+    if any(stamp.tz is None for pair in pairs for stamp in pair):
+        raise DataError(f"{where}: column 'breaks': {breaks!r} lacks a UTC offset")
+    cuts = [(a.tz_convert(start.tz), b.tz_convert(start.tz)) for a, b in pairs]
     edges = [start]
     for b_start, b_end in cuts:
         if b_start < edges[-1] or b_end > end or b_end <= b_start:
@@ -391,24 +426,3 @@ def _shift_periods(
     lo, hi = seconds[0::2], seconds[1::2]
     keep = hi > lo
     return lo[keep], hi[keep]
-
-
-def _parse_breaks(text: object, where: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    if text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip():
-        return []
-    cuts = []
-    for part in str(text).split(";"):
-        pieces = part.strip().split("/")
-        try:
-            if len(pieces) != 2:
-                raise ValueError("expected start/end")
-            pair = (pd.Timestamp(pieces[0].strip()), pd.Timestamp(pieces[1].strip()))
-        except ValueError as err:
-            raise DataError(
-                f"{where}: column 'breaks': expected ISO 8601 'start/end' pairs separated by ';', "
-                f"got {part!r}"
-            ) from err
-        if pair[0].tz is None or pair[1].tz is None:
-            raise DataError(f"{where}: column 'breaks': {part!r} lacks a UTC offset")
-        cuts.append(pair)
-    return sorted(cuts)
