@@ -250,7 +250,7 @@ class TimeGrid:
         if start.tz is None and self.tz is not None:
             try:
                 start = start.tz_localize(self.tz, ambiguous="raise", nonexistent="raise")
-            except (ValueError, TypeError) as err:  # pytz and zoneinfo raise their own kinds
+            except Exception as err:  # pandas 2.2 raises pytz errors, not ValueError
                 raise ValueError(
                     f"first: {start} does not exist or occurs twice in {self.tz}; give it "
                     f"with its UTC offset ({err})"
