@@ -105,6 +105,10 @@ def test_summary_and_report_show_each_bands_target(banded_plan):
     email = {entry["tier"]: entry["target"] for entry in summary["queues"]["email"]["targets"]}
     assert email == {"P1+P2+P3": "P1 response 2 h; P2 response 8 h; P3 response 24 h"}
     page = (banded_plan / "report.html").read_text(encoding="utf-8")
+    calendar = summary["horizon"]["calendar"]
+    assert calendar["country"] == "GB"
+    assert calendar["weekend"] == ["sat", "sun"]
+    assert "Calendar: weekend sat, sun; public holidays of GB/ENG;" in page
     row = re.search(r'<tr data-band="evening"><td>evening</td><td>([^<]+)</td>', page)
     assert row is not None
     assert row.group(1) == "60% in 60 s"
@@ -253,3 +257,20 @@ def test_band_targets_flow_into_requirements_columns():
     assert table.loc[2, "target_within_seconds"] == 60.0
     assert table.loc[7, "target_service_level"] == 0.7
     assert table.loc[0, "target_max_occupancy"] == pytest.approx(0.88)
+
+
+def test_the_summary_names_the_holidays_of_the_plan_and_their_band():
+    stamps = pd.date_range("2025-11-23", "2025-12-22 23:00", freq="h", tz=TZ)
+    busy = (stamps.hour >= 8) & (stamps.hour < 20)
+    volume = np.random.default_rng(3).poisson(np.where(busy, 30, 2))
+    history = pd.DataFrame({"interval_start": stamps, "queue": "phone", "volume": volume})
+    config = one_channel_config()
+    config = config.model_copy(
+        update={"forecast": config.forecast.model_copy(update={"horizon_days": 5})}
+    )
+    result = plan(history, config)
+    summary = result.summary()
+    assert summary["horizon"]["calendar"]["holidays_in_horizon"] == ["2025-12-25", "2025-12-26"]
+    christmas = result.requirements["interval_start"].dt.strftime("%m-%d").isin(["12-25", "12-26"])
+    assert (result.requirements.loc[christmas, "band"] == "holiday").all()
+    assert (result.requirements.loc[~christmas, "band"] != "holiday").all()

@@ -125,6 +125,29 @@ def _horizon_text(summary: dict[str, Any]) -> str:
         f'<p class="note">From {html.escape(horizon["first_interval"])} to '
         f"{html.escape(horizon['last_interval'])}, intervals of {horizon['interval_minutes']} "
         f"minutes, staffed to the forecast column {html.escape(horizon['staff_to'])}.</p>"
+        + _calendar_text(horizon.get("calendar"))
+    )
+
+
+def _calendar_text(calendar: Mapping[str, Any] | None) -> str:
+    """The calendar every step used: weekend, holiday source and the holidays in the horizon."""
+    if not calendar:
+        return ""
+    weekend = ", ".join(calendar.get("weekend") or []) or "none"
+    country = calendar.get("country")
+    source = "no public holidays"
+    if country:
+        source = f"public holidays of {country}" + (
+            f"/{calendar['subdiv']}" if calendar.get("subdiv") else ""
+        )
+    extra = calendar.get("extra_holidays") or []
+    if extra:
+        source += f" and {len(extra)} extra date{'s' if len(extra) > 1 else ''}"
+    found = calendar.get("holidays_in_horizon") or []
+    dates = ", ".join(found) if found else "none"
+    return (
+        f'<p class="note" id="calendar">Calendar: weekend {html.escape(weekend)}; '
+        f"{html.escape(source)}; holidays in the plan: {html.escape(dates)}.</p>"
     )
 
 
