@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from staffing.config import PlanConfig
 from staffing.datasets import load_example_config
 
@@ -16,3 +18,19 @@ def fast_config(**forecast) -> PlanConfig:
             "simulation": config.simulation.model_copy(update={"replications": 3}),
         }
     )
+
+
+def write_plan_inputs(root: Path, config: PlanConfig) -> tuple[Path, Path]:
+    """The example history as a CSV with offsets and ``config`` as TOML, written into ``root``."""
+    import pandas as pd
+    import tomli_w
+
+    from staffing.datasets import load_example
+
+    history = load_example()
+    history.assign(interval_start=history["interval_start"].map(pd.Timestamp.isoformat)).to_csv(
+        root / "history.csv", index=False
+    )
+    data = config.model_dump(mode="json", exclude_none=True)
+    (root / "plan.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    return root / "history.csv", root / "plan.toml"

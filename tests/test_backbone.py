@@ -16,10 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import tomli_w
 from click.testing import CliRunner
 
-from plan_fixtures import fast_config
+from plan_fixtures import fast_config, write_plan_inputs
 from staffing.calendar import Calendar
 from staffing.cli import main
 from staffing.config import PlanConfig
@@ -51,13 +50,8 @@ def expected_phone_band(local: pd.Timestamp, holidays: set) -> tuple[str, float,
 def banded_plan(tmp_path_factory) -> Path:
     """``staffing plan`` run on the example with its bands and tiers, written to disk."""
     root = tmp_path_factory.mktemp("banded")
-    history = load_example()
-    history.assign(interval_start=history["interval_start"].map(pd.Timestamp.isoformat)).to_csv(
-        root / "history.csv", index=False
-    )
-    data = banded_config().model_dump(mode="json", exclude_none=True)
-    (root / "plan.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
-    args = ["plan", str(root / "history.csv"), "--config", str(root / "plan.toml")]
+    history, config = write_plan_inputs(root, banded_config())
+    args = ["plan", str(history), "--config", str(config)]
     result = CliRunner().invoke(main, [*args, "--out", str(root / "out"), "--quiet"])
     assert result.exit_code == 0, result.output
     return root / "out"

@@ -6,12 +6,11 @@ import json
 import tomllib
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import tomli_w
 from click.testing import CliRunner
 
-from plan_fixtures import fast_config
+from plan_fixtures import fast_config, write_plan_inputs
 from staffing.cli import main
 from staffing.datasets import load_example
 from staffing.plan import OUTPUT_FILES, plan
@@ -21,12 +20,7 @@ from staffing.plan import OUTPUT_FILES, plan
 def workspace(tmp_path_factory) -> Path:
     """A history file and a fast plan configuration on disk."""
     root = tmp_path_factory.mktemp("cli-plan")
-    history = load_example()
-    history.assign(interval_start=history["interval_start"].map(pd.Timestamp.isoformat)).to_csv(
-        root / "history.csv", index=False
-    )
-    data = fast_config().model_dump(mode="json", exclude_none=True)
-    (root / "plan.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
+    write_plan_inputs(root, fast_config())
     return root
 
 

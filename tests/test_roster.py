@@ -421,3 +421,17 @@ def test_csv_with_offsets_round_trips() -> None:
 def test_fractional_requirements_round_up() -> None:
     req = read_requirements(tiny_requirements([0.2, 1.0, 1.5, 0, 0, 0, 0, 2.0000000001]), 60)
     assert req["required"].tolist() == [1, 1, 2, 0, 0, 0, 0, 2]
+
+
+def test_split_intervals_keeps_real_time_steps_across_the_autumn_change():
+    from staffing.roster import split_intervals
+
+    hours = pd.date_range("2025-10-26", periods=25, freq="h", tz="Europe/London")
+    hourly = pd.DataFrame({"interval_start": hours, "required": np.arange(25)})
+    halves = split_intervals(hourly, 60, 30)
+    assert len(halves) == 50
+    steps = halves["interval_start"].diff().dropna().dt.total_seconds()
+    assert (steps == 1800).all()  # one real half-hour apart through the repeated hour
+    assert halves["required"].tolist() == np.repeat(np.arange(25), 2).tolist()
+    with pytest.raises(ValueError, match="step_minutes: expected a divisor of 60 min"):
+        split_intervals(hourly, 60, 45)

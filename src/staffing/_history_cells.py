@@ -421,7 +421,7 @@ def _check_offset_runs(rows: pd.DataFrame, label: str, column: str, raw: pd.Seri
         run = int(np.argmax(brief)) + 1
         here, before = order[starts[run]], order[ends[run - 1]]
         row, row_before = int(rows["row"].iloc[here]), int(rows["row"].iloc[before])
-        offset = _offset_text(offsets[starts[run]])
+        offset = offset_text(offsets[starts[run]])
         raise DataError(
             f"{label}: column {column!r}, row {row}: UTC offset {offset} of {raw.iloc[row - 1]!r}"
             f" differs from row {row_before} "
@@ -430,7 +430,8 @@ def _check_offset_runs(rows: pd.DataFrame, label: str, column: str, raw: pd.Seri
         )
 
 
-def _offset_text(minutes: float) -> str:
+def offset_text(minutes: float) -> str:
+    """A UTC offset in minutes as ``+HH:MM``."""
     size = abs(int(minutes))
     return f"{'-' if minutes < 0 else '+'}{size // 60:02d}:{size % 60:02d}"
 

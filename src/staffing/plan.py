@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from staffing.bands import TARGET_COLUMNS
 from staffing.errors import ConfigError
 from staffing.output import OUTPUT_FILES, check_output_dir, write_plan
 from staffing.summary import chosen_models, meets_target
@@ -420,15 +421,13 @@ def _queue_requirements(
     needed: pd.DataFrame, queue: str, plan_step: int, step_minutes: int
 ) -> pd.DataFrame:
     """Scheduled agents of one queue summed over tiers, on the roster grid."""
+    from staffing.roster.model import split_intervals
+
     own = needed[needed["queue"] == queue]
     total = own.groupby("interval_start", sort=True)["scheduled"].sum().rename("required")
     if step_minutes == plan_step:
         return total.reset_index()
-    parts = plan_step // step_minutes  # PlanConfig checks that the roster step divides it
-    starts = np.repeat(total.index.to_numpy(), parts)
-    offsets = np.tile(np.arange(parts) * pd.Timedelta(step_minutes, unit="min"), len(total))
-    index = pd.DatetimeIndex(starts).tz_localize("UTC").tz_convert(total.index.tz) + offsets
-    return pd.DataFrame({"interval_start": index, "required": np.repeat(total.to_numpy(), parts)})
+    return split_intervals(total.reset_index(), plan_step, step_minutes)
 
 
 def _rosters(
@@ -485,16 +484,10 @@ def _simulated_queues(config: PlanConfig) -> list[str]:
     ]
 
 
-#: Columns of the requirements that the simulation carries beside its results.
-_TARGET_CARRIED = (
-    "band",
-    "day_type",
-    "open",
-    "target",
-    "target_service_level",
-    "target_within_seconds",
-    "target_asa_seconds",
-    "target_max_abandonment",
+#: Columns of the requirements that the simulation carries beside its results: the band, day
+#: type, opening and target of each interval, less the parts a live queue has no use for.
+_TARGET_CARRIED = tuple(
+    c for c in TARGET_COLUMNS if c not in ("target_max_occupancy", "target_response_seconds")
 )
 
 

@@ -109,7 +109,7 @@ def _bands_table(simulated: Mapping[str, Any]) -> str:
         rows.append(
             f'<tr data-band="{html.escape(band)}"><td>{html.escape(band)}</td>'
             f"<td>{html.escape(str(numbers['target']))}</td>"
-            f"<td>{_format('gap', numbers.get('service_level'))}</td>"
+            f"<td>{_format('simulated_service_level', numbers.get('service_level'))}</td>"
             f"<td>{numbers['intervals_below_target']:,} of {numbers['intervals_judged']:,}</td>"
             "</tr>"
         )

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from staffing._compat import CSV_EXACT_FLOATS
-from staffing._history_cells import check_zone, parse_timestamps
+from staffing._history_cells import check_zone, offset_text, parse_timestamps
 from staffing.errors import DataError
 from staffing.output import replace_file
 
@@ -69,6 +69,7 @@ __all__ = [
     "frame_csv_text",
     "infer_interval_minutes",
     "parse_breaks",
+    "pick_queue",
     "read_frame_csv",
     "write_frame_csv",
 ]
@@ -123,6 +124,57 @@ def floor_to_interval(stamps: pd.Series, minutes: int) -> pd.Series:
     offset = wall - stamps.dt.tz_convert("UTC").dt.tz_localize(None)
     floored = (wall.dt.floor(step) - offset).dt.tz_localize("UTC")
     return floored.dt.tz_convert(stamps.dt.tz)
+
+
+def pick_queue(
+    frame: pd.DataFrame, queue: str | None, where: str, *, how: str = "--queue"
+) -> pd.DataFrame:
+    """The rows of one queue of a tidy file, or the file when it holds a single queue.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows with an optional ``queue`` column.
+    queue : str, optional
+        The queue asked for; ignored when the file has no ``queue`` column.
+    where : str
+        The file, named in the errors.
+    how : str
+        How the caller chooses a queue, named in the error (default ``"--queue"``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The queue's rows, renumbered from 0.
+
+    Raises
+    ------
+    DataError
+        Several queues and none chosen, or a queue the file does not hold (the queues listed).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"queue": ["chat", "phone"], "required": [2, 5]})
+    >>> pick_queue(frame, "phone", "needed.csv")["required"].tolist()
+    [5]
+    """
+    if QUEUE not in frame.columns:
+        return frame
+    names = sorted(frame[QUEUE].dropna().astype(str).unique())
+    if queue is not None:
+        if queue not in names:
+            raise DataError(
+                f"{where}: column 'queue' has no queue {queue!r}; queues present: "
+                f"{', '.join(names)}"
+            )
+        return frame[frame[QUEUE].astype(str) == queue].reset_index(drop=True)
+    if len(names) > 1:
+        raise DataError(
+            f"{where}: column 'queue' holds {len(names)} queues ({', '.join(names)}); choose "
+            f"one with {how}"
+        )
+    return frame
 
 
 def infer_interval_minutes(
@@ -516,18 +568,13 @@ def _parse_column(
     if len(found) == 1:
         return stamps.dt.tz_convert(dt.timezone(dt.timedelta(minutes=float(found[0]))))
     if len(found) > 1 and zone_option is not None:
-        shown = ", ".join(_offset_text(m) for m in found[:4])
+        shown = ", ".join(offset_text(m) for m in found[:4])
         raise DataError(
             f"{label}: column {column!r}: the timestamps carry several UTC offsets ({shown}), "
             f"as across a summer-time change; give the time zone with {zone_option} (for "
             "example Europe/London) so that local clock times are known"
         )
     return stamps.dt.tz_convert("UTC")
-
-
-def _offset_text(minutes: float) -> str:
-    size = int(abs(minutes))
-    return f"{'-' if minutes < 0 else '+'}{size // 60:02d}:{size % 60:02d}"
 
 
 def parse_breaks(text: object, where: str = "breaks") -> list[tuple[pd.Timestamp, pd.Timestamp]]:

@@ -200,7 +200,14 @@ def read_requirements_file(
     import numpy as np
     import pandas as pd
 
-    from staffing.timegrid import INTERVAL_START, QUEUE, infer_interval_minutes, read_frame_csv
+    from staffing.roster.model import split_intervals
+    from staffing.timegrid import (
+        INTERVAL_START,
+        QUEUE,
+        infer_interval_minutes,
+        pick_queue,
+        read_frame_csv,
+    )
 
     frame = read_frame_csv(path, tz, zone_option="--tz")
     column = "required" if "required" in frame.columns else "scheduled"
@@ -219,7 +226,9 @@ def read_requirements_file(
             f"{path}: column {column!r}, row {row} (line {row + 1}): expected a number of "
             f"agents >= 0, got {frame[column].iloc[row - 1]!r}"
         )
-    frame = _one_queue(frame.assign(**{column: values}), queue, path, QUEUE)
+    if queue is not None and QUEUE not in frame.columns:
+        raise DataError(f"{path}: --queue {queue} given, but the file has no queue column")
+    frame = pick_queue(frame.assign(**{column: values}), queue, str(path))
     needed = frame.groupby(INTERVAL_START, sort=True)[column].sum().rename("required")
     if column == "required" and len(needed) < len(frame):
         needed = frame[[INTERVAL_START, column]]  # duplicates: let the library name them
@@ -231,32 +240,4 @@ def read_requirements_file(
     parts = step / interval_minutes
     if parts <= 1 or parts != int(parts):
         return needed
-    count = int(parts)
-    starts = pd.DatetimeIndex(needed[INTERVAL_START]).repeat(count)
-    offsets = pd.to_timedelta(
-        np.tile(np.arange(count) * interval_minutes, len(needed)), unit="min"
-    )
-    return pd.DataFrame(
-        {
-            INTERVAL_START: starts + offsets,
-            "required": np.repeat(needed["required"].to_numpy(), count),
-        }
-    )
-
-
-def _one_queue(frame: pd.DataFrame, queue: str | None, path: Path, column: str) -> pd.DataFrame:
-    if column not in frame.columns:
-        if queue is not None:
-            raise DataError(f"{path}: --queue {queue} given, but the file has no queue column")
-        return frame
-    names = sorted(frame[column].dropna().astype(str).unique())
-    if queue is None and len(names) > 1:
-        raise DataError(
-            f"{path}: column 'queue' holds {len(names)} queues ({', '.join(names)}); choose "
-            "one with --queue"
-        )
-    if queue is not None and queue not in names:
-        raise DataError(
-            f"{path}: column 'queue' has no queue {queue!r}; queues present: {', '.join(names)}"
-        )
-    return frame if queue is None else frame[frame[column].astype(str) == queue]
+    return split_intervals(needed, int(step), interval_minutes)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from staffing.calendar import DAY_NAMES
 from staffing.errors import ConfigError, DataError
 
 #: Fewest days of observed history a queue needs [days].
@@ -408,7 +409,7 @@ def describe_slots(mask: np.ndarray, slots_per_day: int) -> str:
     """
     days = mask.reshape(7, slots_per_day)
     texts = [_clock_ranges(day, slots_per_day) for day in days]
-    names = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    names = [day.title() for day in DAY_NAMES]
     if len(set(texts)) == 1:
         return f"every day {texts[0]}"
     parts, first = [], 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from staffing.roster.assign import Agent, AssignmentResult, assign_agents, read_agents
 from staffing.roster.build import RosterResult, build_roster, example_requirements
-from staffing.roster.model import build_model, read_requirements
+from staffing.roster.model import build_model, read_requirements, split_intervals
 from staffing.roster.output import RosterSummary, coverage_from_roster, write_outputs
 from staffing.roster.rules import (
     AgentRules,
@@ -50,5 +50,6 @@ __all__ = [
     "read_agents",
     "read_requirements",
     "solve",
+    "split_intervals",
     "write_outputs",
 ]

@@ -34,7 +34,13 @@ from staffing.errors import DataError, InfeasibleError
 from staffing.roster.rules import WEEKDAYS, ShiftRules, clock_minutes
 from staffing.roster.solver import linear
 
-__all__ = ["RosterModel", "ShiftInstance", "build_model", "read_requirements"]
+__all__ = [
+    "RosterModel",
+    "ShiftInstance",
+    "build_model",
+    "read_requirements",
+    "split_intervals",
+]
 
 _OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
 _HAS_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
@@ -178,6 +184,54 @@ def read_requirements(
             f"{interval_minutes} min as in the rules' interval_minutes)"
         )
     return out
+
+
+def split_intervals(frame: pd.DataFrame, interval_minutes: int, step_minutes: int) -> pd.DataFrame:
+    """Requirements on a grid of ``interval_minutes`` repeated onto a finer roster grid.
+
+    Each interval's requirement holds in every one of its ``interval_minutes / step_minutes``
+    parts, which start one step of real time apart (so a DST day keeps 23 or 25 hours).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        ``interval_start`` and ``required`` [agents], one row per interval.
+    interval_minutes : int
+        Interval of ``frame`` [min].
+    step_minutes : int
+        The roster grid [min]; divides ``interval_minutes``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``interval_start`` and ``required`` on the finer grid.
+
+    Raises
+    ------
+    ValueError
+        ``step_minutes`` does not divide ``interval_minutes``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> hourly = pd.DataFrame({"interval_start": pd.date_range(
+    ...     "2025-06-02 09:00", periods=2, freq="h", tz="Europe/London"), "required": [3, 5]})
+    >>> split_intervals(hourly, 60, 30)["required"].tolist()
+    [3, 3, 5, 5]
+    """
+    if step_minutes <= 0 or interval_minutes % step_minutes:
+        raise ValueError(
+            f"step_minutes: expected a divisor of {interval_minutes} min, got {step_minutes!r}"
+        )
+    parts = interval_minutes // step_minutes
+    starts = pd.DatetimeIndex(frame["interval_start"]).repeat(parts)
+    offsets = pd.to_timedelta(np.tile(np.arange(parts) * step_minutes, len(frame)), unit="min")
+    return pd.DataFrame(
+        {
+            "interval_start": starts + offsets,
+            "required": np.repeat(frame["required"].to_numpy(), parts),
+        }
+    )
 
 
 @dataclass(frozen=True)

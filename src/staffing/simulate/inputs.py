@@ -21,9 +21,9 @@ from staffing.errors import DataError
 from staffing.simulate._engine import Agents
 from staffing.timegrid import (
     INTERVAL_START,
-    QUEUE,
     infer_interval_minutes,
     parse_breaks,
+    pick_queue,
     read_frame_csv,
 )
 
@@ -31,6 +31,7 @@ __all__ = ["Horizon", "read_forecast", "read_staffing"]
 
 ROSTER_COLUMNS = ("start", "end", "agents")
 INTERVAL_COLUMNS = ("interval_start", "agents")
+_CHOOSE = "queue= (the --queue option)"  # how a caller of this module picks a queue
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def read_forecast(
     if INTERVAL_START not in frame.columns and old:
         frame = frame.rename(columns={"timestamp": INTERVAL_START})
     _require_columns(frame, (INTERVAL_START,), _name(path))
-    return _pick_queue(frame, queue, _name(path))
+    return pick_queue(frame, queue, _name(path), how=_CHOOSE)
 
 
 def read_staffing(
@@ -160,7 +161,7 @@ def read_staffing(
     (3, '2024-03-04T12:00:00+00:00/2024-03-04T12:30:00+00:00')
     """
     name = _name(path)
-    frame = _pick_queue(read_frame_csv(path, tz), queue, name)
+    frame = pick_queue(read_frame_csv(path, tz), queue, name, how=_CHOOSE)
     if all(c in frame.columns for c in ROSTER_COLUMNS):
         if "breaks" not in frame.columns:
             frame["breaks"] = ""
@@ -180,25 +181,6 @@ def read_staffing(
         f"columns {', '.join(INTERVAL_COLUMNS)} or coverage columns interval_start, scheduled; "
         f"found {', '.join(map(str, frame.columns))}"
     )
-
-
-def _pick_queue(frame: pd.DataFrame, queue: str | None, name: str) -> pd.DataFrame:
-    if QUEUE not in frame.columns:
-        return frame
-    names = sorted(frame[QUEUE].dropna().astype(str).unique())
-    if queue is not None:
-        if queue not in names:
-            raise DataError(
-                f"{name}: column 'queue' has no queue {queue!r}; queues present: "
-                f"{', '.join(names)}"
-            )
-        return frame[frame[QUEUE].astype(str) == queue].reset_index(drop=True)
-    if len(names) > 1:
-        raise DataError(
-            f"{name}: column 'queue' holds {len(names)} queues ({', '.join(names)}); choose "
-            "one with queue= (the --queue option)"
-        )
-    return frame
 
 
 def _name(path: object) -> str:
