@@ -130,3 +130,26 @@ def test_help_states_units():
     assert result.exit_code == 0
     for text in ("[s]", "[min]", "Example"):
         assert text in result.output
+
+
+def test_a_forecast_of_an_unnamed_history_simulates_the_plans_one_queue(tmp_path):
+    """`staffing forecast` names a history without queue column "all"; the plan names it after
+    its only channel. The roster's single queue is simulated, whatever it is called."""
+    forecast = pd.read_csv(FORECAST, dtype=str)
+    unnamed = tmp_path / "fc.csv"
+    forecast.assign(queue="all").to_csv(unnamed, index=False)
+    roster = pd.read_csv(ROSTER, dtype=str, keep_default_na=False)
+    named = tmp_path / "roster.csv"
+    roster.assign(queue="phone").to_csv(named, index=False)
+    args = ["--aht", "300", "--target", "20", "--replications", "5", "--seed", "1"]
+    result = run(named.as_posix(), "--forecast", str(unnamed), *args, "--out", str(tmp_path / "a"))
+    assert result.exit_code == 0, result.output
+    assert run(*base(tmp_path / "plain")).exit_code == 0
+    by_name = pd.read_csv(tmp_path / "a" / "simulation_intervals.csv")
+    plain = pd.read_csv(tmp_path / "plain" / "simulation_intervals.csv")
+    assert by_name["agents"].tolist() == plain["agents"].tolist()
+    two = tmp_path / "two.csv"
+    pd.concat([roster.assign(queue="phone"), roster.assign(queue="chat")]).to_csv(two, index=False)
+    refused = run(str(two), "--forecast", str(unnamed), *args, "--out", str(tmp_path / "b"))
+    assert refused.exit_code == 1
+    assert "two.csv: column 'queue' holds 2 queues (chat, phone)" in refused.output

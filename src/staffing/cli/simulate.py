@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from staffing._history_cells import ALL_QUEUES
 from staffing.cli._types import Number, check_out
 from staffing.queueing import (
     MAX_AHT_SECONDS,
@@ -130,8 +131,10 @@ def simulate(
     if queue is None and "queue" in forecast.columns:
         names = forecast["queue"].dropna().unique()
         queue = str(names[0]) if len(names) == 1 else None
+    # a forecast of an unnamed history (queue "all") names no queue of the roster
+    roster_queue = None if queue == ALL_QUEUES else queue
     result = run(
-        read_staffing(roster, tz=tz, queue=queue),
+        read_staffing(roster, tz=tz, queue=roster_queue),
         forecast,
         aht_seconds=aht,
         target_seconds=target,
