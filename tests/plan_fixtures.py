@@ -8,14 +8,20 @@ from staffing.config import PlanConfig
 from staffing.datasets import load_example_config
 
 
-def fast_config(**forecast) -> PlanConfig:
-    """The example configuration with a fixed forecast model and few replications."""
+def fast_config(*, tours: bool = False, **forecast) -> PlanConfig:
+    """The example configuration with a fixed forecast model and few replications.
+
+    Without ``tours`` the roster is the daily model (no ``roster.contracts``): the weekly lines
+    of work are tested on their own (tests/test_roster_tours.py, tests/test_plan_tours.py).
+    """
     config = PlanConfig.from_toml(load_example_config(), "example_plan.toml")
     settings = {"model": "seasonal_naive_week", "horizon_days": 7, **forecast}
+    roster = config.roster if tours else config.roster.model_copy(update={"contracts": []})
     return config.model_copy(
         update={
             "forecast": config.forecast.model_copy(update=settings),
             "simulation": config.simulation.model_copy(update={"replications": 3}),
+            "roster": roster,
         }
     )
 

@@ -260,7 +260,11 @@ def test_the_summary_names_the_holidays_of_the_plan_and_their_band():
     history = pd.DataFrame({"interval_start": stamps, "queue": "phone", "volume": volume})
     config = one_channel_config()
     config = config.model_copy(
-        update={"forecast": config.forecast.model_copy(update={"horizon_days": 5})}
+        update={
+            "forecast": config.forecast.model_copy(
+                update={"horizon_days": 5, "first_day": "next"}  # from Tue 23 Dec
+            )
+        }
     )
     result = plan(history, config)
     summary = result.summary()

@@ -45,6 +45,7 @@ class FakePlan:
         self.forecast = pd.DataFrame({"interval_start": stamps, "queue": tag, "volume": 1.0})
         self.requirements = self.forecast.assign(agents=1)
         self.roster = pd.DataFrame()
+        self.lines = pd.DataFrame()
         self.coverage = self.forecast.assign(required=1, scheduled=1)
         self.simulation = self.forecast.assign(service_level=0.8)
 

@@ -193,7 +193,12 @@ def hourly_history(tz: str, end: str, rate_busy: float, rate_quiet: float) -> pd
 )
 def test_a_plan_week_with_an_autumn_clock_change_has_a_25_hour_day(tz, country, change):
     end = pd.Timestamp(change) - pd.Timedelta(3, unit="D")
-    result = plan(hourly_history(tz, str(end), 30, 2), phone_only_config(tz, country))
+    config = phone_only_config(tz, country)
+    # the week right after the history (Thursday 01:00), which holds the change
+    forecast = config.forecast.model_copy(update={"first_day": "next"})
+    result = plan(
+        hourly_history(tz, str(end), 30, 2), config.model_copy(update={"forecast": forecast})
+    )
     local = result.simulation["interval_start"].dt.tz_convert(tz)
     day = local[local.dt.strftime("%Y-%m-%d") == change]
     assert len(day) == 25

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -154,7 +154,21 @@ class ForecastConfig(BaseModel):
     Parameters
     ----------
     horizon_days : int
-        Days to forecast and plan after the end of the history [days] (default 7).
+        Length of the plan [local calendar days], 1 to 92 (default 7): from the plan's start
+        to local midnight (or the same clock time with ``"next"``) that many days later, so a
+        day with a summer-time change has 23 or 25 hours.
+    first_day : {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "next"}
+        Weekday the plan starts on, at local midnight (``history.tz``) (default ``"mon"``): the
+        first such day after the last local date the history covers. A last day that ends
+        before midnight is partial and is not planned, so a history ending on Tuesday at 06:00
+        with ``"tue"`` starts on the Tuesday a week later. The days between the end of the
+        history and the start are forecast but not planned. ``"next"`` starts right after the
+        last interval of the history instead.
+    start_date : datetime.date, optional
+        Local date the plan starts on, at midnight (TOML date such as ``2025-11-10``); overrides
+        ``first_day``. It must be after the last date of the history and at most 366 days after
+        it, and the plan must end within 366 days of the end of the history (the forecast's
+        reach); checked against the history when the plan runs (default: none).
     model : str
         ``"auto"`` (chosen by rolling-origin backtest) or a model name (default ``"auto"``).
     quantiles : list of float
@@ -172,6 +186,8 @@ class ForecastConfig(BaseModel):
     model_config = _STRICT
 
     horizon_days: int = Field(default=7, ge=1, le=92)
+    first_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun", "next"] = "mon"
+    start_date: date | None = None
     model: str = "auto"
     quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
     country: str | None = None
@@ -303,7 +319,8 @@ class PlanConfig(BaseModel):
     Besides each section's own checks, the sections must agree: ``service.staff_to`` names a
     column the forecast makes (``"volume"`` or a ``q`` column of ``forecast.quantiles``), and
     ``roster.interval_minutes`` divides ``history.interval_minutes`` (the roster grid splits the
-    plan's intervals). Every problem is found here, before any data is read or forecast.
+    plan's intervals), and with ``roster.contracts`` (weekly lines of work) the plan covers whole
+    weeks from local midnight. Every problem is found here, before any data is read or forecast.
     """
 
     model_config = _STRICT
@@ -329,6 +346,16 @@ class PlanConfig(BaseModel):
             raise ValueError(
                 f"roster.interval_minutes: {roster_step} min does not divide the plan's interval "
                 f"of {plan_step} min (history.interval_minutes); use a divisor of it"
+            )
+        if self.roster.contracts and self.forecast.horizon_days % 7:
+            raise ValueError(
+                f"forecast.horizon_days: roster.contracts make weekly lines of work, which need "
+                f"whole weeks; {self.forecast.horizon_days} days is not a multiple of 7"
+            )
+        if self.roster.contracts and self.forecast.first_day == "next":
+            raise ValueError(
+                'forecast.first_day: "next" starts the plan mid-day, but roster.contracts make '
+                'weekly lines of work from local midnight; choose a weekday (e.g. "mon")'
             )
         return self
 

@@ -62,6 +62,7 @@ OUTPUT_FILES = (
     "forecast.csv",
     "requirements.csv",
     "roster.csv",
+    "lines.csv",
     "coverage.csv",
     "simulation.csv",
     "summary.json",
@@ -612,6 +613,8 @@ def _plan_files(result: Plan) -> dict[str, Writer]:
         "simulation.csv": lambda p: write_frame_csv(result.simulation, p),
         "summary.json": text(lambda: json.dumps(result.summary(), indent=2, default=str) + "\n"),
         "report.html": text(lambda: report_html(result)),
+        # weekly lines of work (roster.contracts), one row per line; only a header without
+        "lines.csv": lambda p: write_frame_csv(_lines_output(result.lines), p),
     }
 
 
@@ -643,6 +646,13 @@ def _roster_output(roster: pd.DataFrame) -> pd.DataFrame:
     frame = roster_to_csv_frame(roster)
     frame.insert(0, "queue", roster["queue"].to_numpy())
     return frame
+
+
+def _lines_output(lines: pd.DataFrame) -> pd.DataFrame:
+    """``queue,line,weeks,contract,...``: the lines-of-work table, or its header alone."""
+    if lines.empty:
+        return pd.DataFrame(columns=["queue", "line", "weeks", "contract", "shift", "days"])
+    return lines
 
 
 def _forecast_output(forecast: pd.DataFrame) -> pd.DataFrame:

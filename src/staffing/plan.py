@@ -8,8 +8,10 @@ How the steps join
 ------------------
 1. **History** is read and validated by :func:`staffing.io.read_history` (or taken as a tidy
    frame), one series per queue.
-2. **Forecast**: :func:`staffing.forecast.forecast` for ``forecast.horizon_days`` after the end
-   of the history, with quantiles.
+2. **Forecast**: :func:`staffing.forecast.forecast` with quantiles, from the end of the history
+   to the end of the plan; :func:`plan_horizon` decides the plan's days (``forecast.horizon_days``
+   from local midnight of ``forecast.first_day`` or ``forecast.start_date``), and only they are
+   planned: the days between the history and the plan are forecast but left out.
 3. **Requirements**: :func:`staffing.requirements.requirements` turns the quantile named by
    ``service.staff_to`` into productive and scheduled agents per interval, queue and tier.
 4. **Roster**: one roster per queue (a team per channel), covering the queue's scheduled agents
@@ -46,6 +48,7 @@ import pandas as pd
 
 from staffing.bands import TARGET_COLUMNS
 from staffing.errors import ConfigError
+from staffing.horizon import forecast_days, history_end, local_days, plan_horizon
 from staffing.output import OUTPUT_FILES, check_output_dir, write_plan
 from staffing.summary import chosen_models, meets_target
 from staffing.timegrid import TimeGrid
@@ -55,7 +58,15 @@ if TYPE_CHECKING:
 
     from staffing.config import PlanConfig
 
-__all__ = ["OUTPUT_FILES", "Plan", "check_history", "check_output_dir", "plan", "write_plan"]
+__all__ = [
+    "OUTPUT_FILES",
+    "Plan",
+    "check_history",
+    "check_output_dir",
+    "plan",
+    "plan_horizon",
+    "write_plan",
+]
 
 Progress = Callable[[str], None]
 
@@ -77,7 +88,9 @@ class Plan:
     requirements : pandas.DataFrame
         Agents per interval, queue and tier (see :func:`staffing.requirements.requirements`).
     roster : pandas.DataFrame
-        One row per shift group: ``queue``, ``start``, ``end``, ``agents``, ``breaks``.
+        One row per shift group: ``queue``, ``start``, ``end``, ``agents``, ``breaks``; with
+        ``roster.contracts``, one row per line of work and working day (``line``, ``week``,
+        ``contract`` too).
     coverage : pandas.DataFrame
         ``queue``, ``interval_start``, ``required``, ``scheduled``, ``shortfall`` [agents].
     simulation : pandas.DataFrame
@@ -89,6 +102,12 @@ class Plan:
     grid : TimeGrid
         The plan's intervals (``history.interval_minutes``) and time zone (``history.tz``),
         decided once and used by every step.
+    lines : pandas.DataFrame
+        With ``roster.contracts``: one row per queue and line of work
+        (:func:`staffing.roster.lines.lines_table`); empty otherwise.
+    headcount : pandas.DataFrame
+        With ``roster.contracts``: people, FTE, paid hours and cost per queue and contract
+        (:func:`staffing.roster.lines.headcount`); empty otherwise.
     """
 
     config: PlanConfig
@@ -102,6 +121,8 @@ class Plan:
     solver: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     grid: TimeGrid | None = None
+    lines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    headcount: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def queues(self) -> list[str]:
@@ -204,7 +225,7 @@ def plan(
         frame = check_history(frame, config, say)
         grid = TimeGrid(config.history.interval_minutes, config.history.tz)
     with _step("forecast", say, timings):
-        forecast_frame, selection, notes = _forecast(frame, config)
+        forecast_frame, selection, notes = _forecast(frame, config, say)
         for queue, (model, score) in chosen_models(selection).items():
             say(f"forecast: {queue}: model {model} (validation MASE {score:.3f})")
         for note in notes:
@@ -212,7 +233,7 @@ def plan(
     with _step("requirements", say, timings):
         needed = _requirements(forecast_frame, config, grid)
     with _step("roster", say, timings):
-        roster, coverage, solver = _rosters(needed, config, grid, say)
+        roster, coverage, solver, lines, people = _rosters(needed, config, grid, say)
     with _step("simulation", say, timings):
         simulation = _simulate(needed, coverage, config, grid, say)
     return Plan(
@@ -227,6 +248,8 @@ def plan(
         solver=solver,
         timings=timings,
         grid=grid,
+        lines=lines,
+        headcount=people,
     )
 
 
@@ -385,11 +408,19 @@ def forecast_calendar(config: PlanConfig) -> Any:
 
 
 def _forecast(
-    history: pd.DataFrame, config: PlanConfig
+    history: pd.DataFrame, config: PlanConfig, say: Progress | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """Forecast from the end of each queue's history to the end of the plan; keep the plan."""
     from staffing.forecast import Forecaster
 
     settings = config.forecast
+    start, end = plan_horizon(history, config)
+    gap = local_days(history_end(history, config), start)
+    (say or (lambda _message: None))(
+        f"forecast: plan horizon {start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M} "
+        f"({start.tz}, {settings.horizon_days} days; {gap:.4g} days between the history and "
+        "the plan are forecast but not planned)"
+    )
     model = Forecaster(
         model=settings.model,
         calendar=forecast_calendar(config),
@@ -397,8 +428,10 @@ def _forecast(
         quantiles=settings.quantiles,
     )
     model.fit(history)
-    predicted = model.predict(horizon_days=settings.horizon_days)
+    # each queue is forecast from its own end, far enough to reach the end of the plan
+    predicted = model.predict(horizon_days=forecast_days(history, config, end))
     frame = predicted.reset_index() if "interval_start" not in predicted.columns else predicted
+    frame = frame[(frame["interval_start"] >= start) & (frame["interval_start"] < end)]
     selection = getattr(model, "selection_", None)
     selection = pd.DataFrame() if selection is None else pd.DataFrame(selection).reset_index()
     return frame.reset_index(drop=True), selection, list(getattr(model, "notes_", []))
@@ -432,13 +465,15 @@ def _queue_requirements(
 
 def _rosters(
     needed: pd.DataFrame, config: PlanConfig, grid: TimeGrid, say: Progress
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, ...]:
+    """One roster per queue: roster, coverage, solver figures, lines and headcount frames."""
     from staffing.roster import SolverOptions, build_roster
 
     rules = config.roster
     options = SolverOptions(**rules.solver.model_dump())
     shift_rules = _shift_rules(config)
-    rosters, coverages, solves = [], [], []
+    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("roster", "coverage", "lines", "hc")}
+    solves = []
     for queue in dict.fromkeys(needed["queue"]):
         req = _queue_requirements(needed, queue, grid.interval_minutes, rules.interval_minutes)
         if req["required"].sum() == 0:
@@ -446,16 +481,30 @@ def _rosters(
             continue
         say(f"roster: {queue}: solving ({len(req)} intervals)")
         result = build_roster(req, shift_rules, options=options)
-        rosters.append(result.roster.assign(queue=queue))
-        coverages.append(result.coverage.assign(queue=queue))
+        parts["roster"].append(result.roster.assign(queue=queue))
+        parts["coverage"].append(result.coverage.assign(queue=queue))
+        if result.lines is not None:
+            parts["lines"].append(result.lines.assign(queue=queue))
+            parts["hc"].append(result.headcount.assign(queue=queue))
         figures = result.summary.to_dict()
         solve = figures.pop("solver")
         figures.pop("assignment", None)
         solves.append({"queue": queue, **figures, **solve})
         say(f"roster: {queue}: {solve['status']}, gap {_percent(solve['gap'])}")
-    roster = _stack(rosters, ["queue", "start", "end", "agents", "breaks"])
-    coverage = _stack(coverages, ["queue", "interval_start", "required", "scheduled", "shortfall"])
-    return roster, coverage, pd.DataFrame(solves)
+        for row in figures.get("headcount") or []:
+            say(
+                f"roster: {queue}: {row['contract']}: {row['headcount']} people, "
+                f"FTE {row['fte']:.1f}"
+            )
+    return (
+        _stack(parts["roster"], ["queue", "start", "end", "agents", "breaks"]),
+        _stack(
+            parts["coverage"], ["queue", "interval_start", "required", "scheduled", "shortfall"]
+        ),
+        pd.DataFrame(solves),
+        _stack(parts["lines"], ["queue", "line"]) if parts["lines"] else pd.DataFrame(),
+        _stack(parts["hc"], ["queue", "contract"]) if parts["hc"] else pd.DataFrame(),
+    )
 
 
 def _shift_rules(config: PlanConfig) -> Any:

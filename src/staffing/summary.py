@@ -110,6 +110,8 @@ def summarise(result: Plan) -> dict[str, Any]:
     minutes = grid.interval_minutes if grid is not None else result.config.history.interval_minutes
     queues = {queue: _queue_summary(result, queue) for queue in result.queues}
     totals = {key: round(sum(q.get(key) or 0.0 for q in queues.values()), 3) for key in _TOTALS}
+    if len(result.headcount):
+        totals["headcount"] = _total_headcount(result.headcount)
     required = totals["required_agent_hours"]
     totals["scheduled_to_required"] = (
         round(totals["scheduled_agent_hours"] / required, 4) if required else None
@@ -126,6 +128,20 @@ def summarise(result: Plan) -> dict[str, Any]:
         "totals": totals,
         "timings_seconds": dict(result.timings),
     }
+
+
+def _total_headcount(people: pd.DataFrame) -> list[dict[str, Any]]:
+    """People and FTE per contract over all queues (a team per queue)."""
+    sums = people.groupby("contract", sort=False)[["headcount", "fte", "cost_per_week"]].sum()
+    return [
+        {
+            "contract": str(name),
+            "headcount": int(row["headcount"]),
+            "fte": round(float(row["fte"]), 4),
+            "cost_per_week": round(float(row["cost_per_week"]), 2),
+        }
+        for name, row in sums.iterrows()
+    ]
 
 
 def _calendar(result: Plan) -> dict[str, Any]:
@@ -166,10 +182,35 @@ def _queue_summary(result: Plan, queue: str) -> dict[str, Any]:
     if solve is not None and len(solve):
         row = solve.iloc[0].to_dict()
         out.update({key: json_value(row[key]) for key in _SOLVER_KEYS if key in row})
+    if len(result.headcount):
+        out.update(_lines_summary(result, queue))
     sim = result.simulation
     if len(sim) and queue in set(sim["queue"]):
         out["simulated"] = _simulated_summary(sim[sim["queue"] == queue])
     return out
+
+
+def _lines_summary(result: Plan, queue: str) -> dict[str, Any]:
+    """Headcount per contract and the lines of work, identical lines counted once."""
+    people = result.headcount[result.headcount["queue"] == queue]
+    headcount = [
+        {key: json_value(row[key]) for key in row.index if key != "queue"}
+        for _, row in people.iterrows()
+    ]
+    for row in headcount:
+        for key in ("fte", "paid_hours_per_week", "cost_per_week", "share_of_paid_hours"):
+            row[key] = round(row[key], 4)
+    lines = result.lines[result.lines["queue"] == queue]
+    shown = [c for c in lines.columns if c not in ("queue", "line", "fte")]
+    grouped = lines.groupby(shown, sort=False, dropna=False).size().reset_index(name="count")
+    return {
+        "headcount": headcount,
+        "lines": len(lines),
+        "lines_of_work": [
+            {key: json_value(value) for key, value in row.items()}
+            for row in grouped.to_dict("records")
+        ],
+    }
 
 
 def _planned_targets(needed: pd.DataFrame) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ __all__ = ["read_requirements_file", "roster"]
     "agents_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="CSV of named agents (name, contracted_hours [h per week], unavailable, "
-    "earliest_start, latest_start). Default: no named agents.",
+    "earliest_start, latest_start, contract). Default: no named agents.",
 )
 @click.option(
     "--example",
@@ -117,7 +117,10 @@ def roster(
     requirements.csv (interval_start,queue,tier,scheduled,...: scheduled agents are summed
     over tiers; --queue picks the queue). Requirements on a coarser grid than the rules'
     interval_minutes (hourly for 30-minute rules) are repeated onto it. Writes roster.csv,
-    coverage.csv and summary.json into --out and prints the summary.
+    coverage.csv and summary.json into --out and prints the summary. With [[contracts]] in the
+    rules the roster is made of weekly lines of work: lines.csv (one row per line) is written
+    too, the summary gives headcount and FTE per contract, and --agents fills the lines with
+    people (the lines left over are the hiring need).
 
     \b
     Examples:
@@ -138,8 +141,9 @@ def roster(
         raise click.UsageError("give either REQUIREMENTS or --example")
     if rules_path is None and not example:
         raise click.UsageError("missing option '--rules'")
-    check_out(out_dir, force=force, files=("roster.csv", "coverage.csv", "summary.json"))
     rules = load_rules(rules_path) if rules_path is not None else example_rules()
+    files = ("roster.csv", "coverage.csv", "summary.json")
+    check_out(out_dir, force=force, files=files + (("lines.csv",) if rules.contracts else ()))
     options = SolverOptions(
         solver=solver, time_limit_seconds=time_limit, relative_gap=gap, threads=threads, seed=seed
     )
@@ -155,15 +159,12 @@ def roster(
             if text.startswith("requirements:"):
                 raise DataError(f"{requirements}:{text.removeprefix('requirements:')}") from None
             raise
-    result.write(out_dir, force=force)
+    paths = result.write(out_dir, force=force)
     if as_json:
         click.echo(json.dumps(result.summary.to_dict(), indent=2))
     else:
         click.echo(result.summary.to_text())
-        click.echo(
-            f"written: {out_dir / 'roster.csv'}, {out_dir / 'coverage.csv'}, "
-            f"{out_dir / 'summary.json'}"
-        )
+        click.echo(f"written: {', '.join(str(p) for p in paths.values())}")
 
 
 def read_requirements_file(

@@ -67,6 +67,9 @@ class Agent(BaseModel):
         starts no shift.
     earliest_start, latest_start : str or None
         Window of local clock start times ``"HH:MM"`` the agent accepts (default any).
+    contract : str or None
+        Contract held (a name in the rules' ``contracts``); with weekly lines of work the agent
+        takes only lines of this contract (default any line within the contracted hours).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -76,6 +79,7 @@ class Agent(BaseModel):
     unavailable: list[str] = Field(default_factory=list)
     earliest_start: str | None = None
     latest_start: str | None = None
+    contract: str | None = None
 
     @field_validator("unavailable")
     @classmethod
@@ -121,7 +125,7 @@ def read_agents(source: list[Agent] | pd.DataFrame | str | Path) -> list[Agent]:
 
     The CSV has columns ``name, contracted_hours`` [h per week] and optionally ``unavailable``
     (weekdays or ISO dates separated by ``;``), ``earliest_start`` and ``latest_start``
-    (``"HH:MM"``).
+    (``"HH:MM"``) and ``contract``.
 
     Parameters
     ----------
@@ -158,7 +162,14 @@ def read_agents(source: list[Agent] | pd.DataFrame | str | Path) -> list[Agent]:
         missing = [c for c in ("name", "contracted_hours") if c not in frame.columns]
         if missing:
             raise DataError(f"{name}: missing column(s) {missing}")
-        known = {"name", "contracted_hours", "unavailable", "earliest_start", "latest_start"}
+        known = {
+            "name",
+            "contracted_hours",
+            "unavailable",
+            "earliest_start",
+            "latest_start",
+            "contract",
+        }
         extra = [c for c in frame.columns if c not in known]
         if extra:
             raise DataError(f"{name}: unknown column(s) {extra}; expected some of {sorted(known)}")

@@ -49,9 +49,19 @@ class RosterResult:
     coverage : DataFrame
         ``interval_start, required, scheduled, shortfall`` [agents], recomputed from ``roster``.
     summary : RosterSummary
+        With contracts, one row per line and working day, with ``line``, ``week`` and
+        ``contract`` first.
+    coverage : DataFrame
+        ``interval_start, required, scheduled, shortfall`` [agents], recomputed from ``roster``.
+    summary : RosterSummary
     solve : SolveResult
         The stage-1 solve.
     rules : ShiftRules
+    lines : DataFrame or None
+        With contracts: one row per line of work (:func:`staffing.roster.lines.lines_table`).
+    headcount : DataFrame or None
+        With contracts: people, FTE, paid hours and cost per contract
+        (:func:`staffing.roster.lines.headcount`).
     """
 
     roster: pd.DataFrame
@@ -59,11 +69,15 @@ class RosterResult:
     summary: RosterSummary
     solve: SolveResult
     rules: ShiftRules
+    lines: pd.DataFrame | None = None
+    headcount: pd.DataFrame | None = None
 
     def write(self, out_dir: str | Path, *, force: bool = False) -> dict[str, Path]:
-        """Write ``roster.csv``, ``coverage.csv`` and ``summary.json`` (see
-        :func:`staffing.roster.output.write_outputs`)."""
-        return write_outputs(out_dir, self.roster, self.coverage, self.summary, force=force)
+        """Write ``roster.csv``, ``coverage.csv``, ``summary.json`` and, with contracts,
+        ``lines.csv`` (see :func:`staffing.roster.output.write_outputs`)."""
+        return write_outputs(
+            out_dir, self.roster, self.coverage, self.summary, force=force, lines=self.lines
+        )
 
 
 def example_requirements(weeks: int = 1, peak: float = 20.0) -> pd.DataFrame:
@@ -150,17 +164,72 @@ def _groups(model: RosterModel) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["shift", "start", "end", "agents", "breaks"])
 
 
+#: Contract keys that bound the mix, relaxed one at a time to explain an infeasible roster.
+_MIX_KEYS = (
+    "min_headcount",
+    "max_headcount",
+    "min_share_of_paid_hours",
+    "max_share_of_paid_hours",
+)
+
+
 def _diagnose_hard(requirements: pd.DataFrame, rules: ShiftRules, options: SolverOptions) -> str:
     soft = rules.model_copy(
         update={"hard_coverage": False, "understaffing_per_agent_interval": 1e6}
     )
     model = build_model(requirements, soft)
-    solve(model.prob, options)
+    try:
+        solve(model.prob, options)
+    except InfeasibleError:
+        return _diagnose_mix(requirements, soft, options)
     short = [i for i, u in enumerate(model.under) if u is not None and (u.varValue or 0) > 0.5]
     bounded = [s.name for s in rules.shifts if s.max_count is not None or s.min_count]
+    limits = [
+        f"contract {c.name!r} {key} = {getattr(c, key)}"
+        for c in rules.contracts
+        for key in _MIX_KEYS[1:]
+        if getattr(c, key) is not None
+    ]
+    parts = [f"the min_count/max_count of shift type(s) {bounded}"] if bounded else []
+    if limits:
+        parts.append(f"the contract mix ({', '.join(limits)})")
+    if rules.contracts:
+        parts.append("the contracts' lines (days, start bands, weekly hours)")
     return (
         f"hard_coverage cannot be met in {describe_intervals(requirements, short)}; rules in "
-        f"conflict: hard_coverage and the min_count/max_count of shift type(s) {bounded}"
+        f"conflict: hard_coverage and {' and '.join(parts) or 'the shift types'}"
+    )
+
+
+def _diagnose_mix(requirements: pd.DataFrame, rules: ShiftRules, options: SolverOptions) -> str:
+    """Name the contract-mix keys whose relaxation alone makes the roster feasible."""
+    culprits = []
+    for c, contract in enumerate(rules.contracts):
+        for key in _MIX_KEYS:
+            if getattr(contract, key) is None:
+                continue
+            contracts = list(rules.contracts)
+            contracts[c] = contract.model_copy(update={key: None})
+            relaxed = rules.model_copy(update={"contracts": contracts})
+            try:
+                solve(build_model(requirements, relaxed).prob, options)
+            except InfeasibleError:
+                continue
+            culprits.append(f"contracts[{c}] ({contract.name!r}).{key} = {getattr(contract, key)}")
+    if culprits:
+        return (
+            "the contract mix cannot be met whatever the coverage; dropping any one of these "
+            f"rules would allow it: {'; '.join(culprits)}"
+        )
+    keys = [
+        f"{c.name}.{key}"
+        for c in rules.contracts
+        for key in _MIX_KEYS
+        if getattr(c, key) is not None
+    ]
+    return (
+        "the contract mix cannot be met whatever the coverage; the rules in conflict are "
+        f"among {', '.join(keys) or 'the contracts and shift counts'} (no single one explains it)"
     )
 
 
@@ -218,6 +287,8 @@ def build_roster(
         result = solve(model.prob, options)
     except InfeasibleError:
         raise InfeasibleError(_diagnose_hard(req, rules, options)) from None
+    if model.tours is not None:
+        return _with_lines(model, req, result, options, agents)
     roster = _groups(model)
     coverage = coverage_from_roster(roster, req, rules.interval_minutes, rules.cyclic)
     by_name = {s.name: s for s in rules.shifts}
@@ -239,3 +310,53 @@ def build_roster(
         roster, coverage, rules.interval_minutes, result, paid, cost, assignment=assignment
     )
     return RosterResult(roster, coverage, summary, result, rules)
+
+
+def _with_lines(
+    model: RosterModel,
+    req: pd.DataFrame,
+    result: SolveResult,
+    options: SolverOptions,
+    agents: Any,
+) -> RosterResult:
+    """The result of a roster of weekly lines of work (rules with contracts)."""
+    from staffing.roster.lines import headcount, line_days, lines_table
+
+    rules = model.rules
+    roster = line_days(model)
+    coverage = coverage_from_roster(roster, req, rules.interval_minutes, rules.cyclic)
+    table = lines_table(roster, rules, model.tours.weekdays)
+    people = headcount(roster, rules)
+    assignment = None
+    if agents is not None:
+        from staffing.roster.people import assign_lines
+
+        first = req["interval_start"].iloc[0]
+        roster, assign_result = assign_lines(
+            roster, table, agents, rules, options, horizon_start=first
+        )
+        assignment = assign_result.to_dict()
+    by_name = {s.name: s for s in rules.shifts}
+    contracts = {c.name: c for c in rules.contracts}
+    paid = roster["shift"].map(lambda n: by_name[n].paid_hours)
+    rate = [
+        contracts[c].cost_per_hour
+        if contracts[c].cost_per_hour is not None
+        else by_name[s].cost_per_hour
+        for c, s in zip(roster["contract"], roster["shift"], strict=True)
+    ]
+    days = roster.groupby(["line", "week"])["line"].transform("size")
+    head = roster["contract"].map(lambda c: contracts[c].cost_per_head) / days
+    cost = paid * rate + head
+    summary = summarise(
+        roster,
+        coverage,
+        rules.interval_minutes,
+        result,
+        paid,
+        cost,
+        assignment=assignment,
+        headcount=people.to_dict("records"),
+        lines=len(table),
+    )
+    return RosterResult(roster, coverage, summary, result, rules, table, people)

@@ -153,6 +153,9 @@ def roster_to_csv_frame(roster: pd.DataFrame) -> pd.DataFrame:
     if "agent" in roster.columns:
         out["agent"] = roster["agent"].to_numpy()
     out["shift"] = roster["shift"].to_numpy()
+    for column in ("contract", "week", "line"):  # lines of work lead, as in the frame
+        if column in roster.columns:
+            out.insert(0, column, roster[column].to_numpy())
     return out
 
 
@@ -183,6 +186,11 @@ class RosterSummary:
         time [s] and model size.
     assignment : dict or None
         The stage-2 solve (named agents), when run.
+    headcount : list of dict or None
+        With contracts: per contract, ``headcount`` [people], ``fte``,
+        ``paid_hours_per_week`` [h], ``cost_per_week`` [currency] and ``share_of_paid_hours``.
+    lines : int or None
+        With contracts: lines of work in the roster.
     """
 
     paid_hours: float
@@ -197,6 +205,8 @@ class RosterSummary:
     groups: int
     solver: dict[str, Any]
     assignment: dict[str, Any] | None = None
+    headcount: list[dict[str, Any]] | None = None
+    lines: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (JSON-ready)."""
@@ -218,6 +228,12 @@ class RosterSummary:
             f"{bound}, gap {gap}, {s['solve_seconds']:.2f} s, {s['variables']} variables, "
             f"{s['constraints']} constraints",
         ]
+        for row in self.headcount or []:
+            lines.append(
+                f"contract {row['contract']}: {row['headcount']} people, FTE {row['fte']:.1f}, "
+                f"{row['paid_hours_per_week']:.1f} paid h/week "
+                f"({100 * row['share_of_paid_hours']:.1f}%), cost/week {row['cost_per_week']:.2f}"
+            )
         if self.assignment is not None:
             lines.append(f"named agents: {self.assignment['status']}")
         return "\n".join(lines)
@@ -231,6 +247,8 @@ def summarise(
     paid_hours: pd.Series,
     cost: pd.Series,
     assignment: dict[str, Any] | None = None,
+    headcount: list[dict[str, Any]] | None = None,
+    lines: int | None = None,
 ) -> RosterSummary:
     """Build the :class:`RosterSummary` (internal helper of :func:`build_roster`).
 
@@ -256,6 +274,8 @@ def summarise(
         groups=len(roster),
         solver=result.to_dict(),
         assignment=assignment,
+        headcount=headcount,
+        lines=lines,
     )
 
 
@@ -266,8 +286,10 @@ def write_outputs(
     summary: RosterSummary,
     *,
     force: bool = False,
+    lines: pd.DataFrame | None = None,
 ) -> dict[str, Path]:
-    """Write ``roster.csv``, ``coverage.csv`` and ``summary.json`` into ``out_dir``.
+    """Write ``roster.csv``, ``coverage.csv``, ``summary.json`` (and ``lines.csv``) into
+    ``out_dir``.
 
     Parameters
     ----------
@@ -278,6 +300,8 @@ def write_outputs(
     summary : RosterSummary
     force : bool
         Overwrite existing files (default ``False``: an existing file raises).
+    lines : DataFrame, optional
+        The lines-of-work table of a roster with contracts, written to ``lines.csv``.
 
     Returns
     -------
@@ -306,6 +330,8 @@ def write_outputs(
         "coverage": out / "coverage.csv",
         "summary": out / "summary.json",
     }
+    if lines is not None:
+        paths["lines"] = out / "lines.csv"
     existing = [str(p) for p in paths.values() if p.exists()]
     if existing and not force:
         raise FileExistsError(f"{', '.join(existing)} exist(s); use --force to overwrite")
@@ -314,6 +340,8 @@ def write_outputs(
     paths["summary"].unlink(missing_ok=True)
     write_frame_csv(roster_to_csv_frame(roster), paths["roster"], force=True)
     write_frame_csv(coverage.reset_index(drop=True), paths["coverage"], force=True)
+    if lines is not None:
+        write_frame_csv(lines, paths["lines"], force=True)
     text = json.dumps(summary.to_dict(), indent=2) + "\n"
     replace_file(paths["summary"], lambda tmp: tmp.write_text(text))
     return paths

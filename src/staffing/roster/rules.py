@@ -29,7 +29,7 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -41,6 +41,7 @@ from pydantic import (
 )
 
 from staffing.errors import ConfigError
+from staffing.roster.contracts import Contract
 
 __all__ = [
     "EXAMPLE_RULES_FILE",
@@ -48,6 +49,7 @@ __all__ = [
     "WEEKDAYS",
     "AgentRules",
     "Break",
+    "Contract",
     "ShiftRules",
     "ShiftType",
     "example_rules",
@@ -284,6 +286,15 @@ class ShiftRules(_Strict):
         a weekly template); with ``False`` only shifts ending inside the horizon are allowed.
     agents : AgentRules
         Rules of the second stage (named agents).
+    contracts : list of Contract
+        Contract types (weekly lines of work). Empty (default): the roster chooses shifts day
+        by day. Given: it chooses weekly lines of work of these contracts, and every shift
+        type must belong to at least one contract.
+    multi_week : {"independent", "repeat"}
+        With contracts and a horizon of several weeks: ``"independent"`` (default) gives each
+        week its own lines; ``"repeat"`` works the same lines every week.
+    full_time_hours_per_week : float
+        Weekly paid hours of one full-time equivalent (FTE) [h] (default 40).
     """
 
     interval_minutes: int
@@ -293,6 +304,9 @@ class ShiftRules(_Strict):
     hard_coverage: bool = False
     cyclic: bool = True
     agents: AgentRules = Field(default_factory=AgentRules)
+    contracts: list[Contract] = Field(default_factory=list)
+    multi_week: Literal["independent", "repeat"] = "independent"
+    full_time_hours_per_week: float = Field(default=40.0, gt=0, le=168)
 
     @field_validator("interval_minutes")
     @classmethod
@@ -324,7 +338,46 @@ class ShiftRules(_Strict):
                         f"shift {shift.name!r}: {key} ({minutes} min) is not a multiple of "
                         f"interval_minutes ({step})"
                     )
+        self._check_contracts()
         return self
+
+    def _check_contracts(self) -> None:
+        if not self.contracts:
+            return
+        names = [c.name for c in self.contracts]
+        if len(set(names)) != len(names):
+            raise ValueError(f"contract names must be unique, got {names}")
+        by_name = {s.name: s for s in self.shifts}
+        used: set[str] = set()
+        rest = self.agents.min_rest_hours * 60
+        for contract in self.contracts:
+            unknown = [n for n in contract.shifts if n not in by_name]
+            if unknown:
+                raise ValueError(
+                    f"contract {contract.name!r}: unknown shift type(s) {unknown}; "
+                    f"shifts are {list(by_name)}"
+                )
+            used.update(contract.shifts)
+            if contract.start_band_minutes % self.interval_minutes:
+                raise ValueError(
+                    f"contract {contract.name!r}: start_band_minutes "
+                    f"({contract.start_band_minutes}) is not a multiple of interval_minutes "
+                    f"({self.interval_minutes})"
+                )
+            for name in contract.shifts:
+                spec = by_name[name]
+                if contract.day_range[1] > 1 and 24 * 60 - spec.length_minutes < rest:
+                    raise ValueError(
+                        f"contract {contract.name!r}, shift {name!r}: a {spec.length_hours:g}-h "
+                        "shift on two days in a row leaves less than agents.min_rest_hours "
+                        f"({self.agents.min_rest_hours:g}) between them"
+                    )
+        unused = [n for n in by_name if n not in used]
+        if unused:
+            raise ValueError(
+                f"shift type(s) {unused} belong to no contract; with contracts every shift type "
+                "is worked through a contract's lines (add it to a contract's shifts or remove it)"
+            )
 
 
 def _format_validation(err: ValidationError) -> str:
