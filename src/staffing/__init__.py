@@ -66,6 +66,7 @@ _LAZY = {
     "ServiceTargets": "staffing.targets",
     "Calendar": "staffing.calendar",
     "ShiftRules": "staffing.roster",
+    "Contract": "staffing.roster",
     "SolverOptions": "staffing.roster",
     "build_roster": "staffing.roster",
     "load_rules": "staffing.roster",

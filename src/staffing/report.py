@@ -2,8 +2,10 @@
 
 :func:`render_report` takes the plan's summary (:func:`staffing.summary.summarise`) and its
 figures (:func:`staffing.plot.plan_figures`) and knows nothing else of the plan: every number
-on the page is one of ``summary.json``. The page has no external resources (no scripts, styles
-or images fetched from anywhere), so it can be mailed or archived as one file.
+on the page is one of ``summary.json`` or, in the headcount tables, a sum of them (the rows
+"all contracts", and the paid hours of all queues per contract). The page has no external
+resources (no scripts, styles or images fetched from anywhere), so it can be mailed or archived
+as one file.
 
 Examples
 --------
@@ -35,6 +37,16 @@ th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 img { max-width: 100%; display: block; margin: 0.5rem 0; }
 .note { color: #555; font-size: 0.9rem; }
+h3 { margin-top: 1.5rem; }
+tr.sum td { font-weight: bold; }
+.wide { overflow-x: auto; }
+table.lines { font-size: 0.78rem; }
+table.lines th, table.lines td { padding: 0.2rem 0.35rem; text-align: left; white-space: nowrap; }
+table.lines th { white-space: normal; }
+table.lines td.num { text-align: right; }
+table.lines th.day, table.lines td.day { text-align: center; }
+table.lines td.off { color: #999; }
+table.lines .brk { color: #555; }
 """
 
 
@@ -45,7 +57,10 @@ def render_report(
 
     The page shows the headline numbers, and for each queue the targets as planned (one row
     per tier and band), the simulated service per band against that band's own target, and the
-    queue's figures.
+    queue's figures. A plan with contracts (weekly lines of work) ends with a "Headcount and
+    lines of work" section: people, FTE, paid hours and cost per contract over all queues and
+    per queue, and each queue's distinct lines of work with their count (at most
+    :data:`MAX_LINES` per queue; the rest are counted in a note and are all in ``lines.csv``).
 
     Parameters
     ----------
@@ -69,6 +84,12 @@ def render_report(
         "<h2>Headline numbers</h2>",
         _headline_table(summary),
     ]
+    lines_section = _lines_section(summary)
+    if lines_section:
+        parts.append(
+            '<p class="note">Headcount per contract and the weekly lines of work: '
+            '<a href="#headcount">below</a>.</p>'
+        )
     for queue, numbers in summary["queues"].items():
         parts.append(f'<h2 id="queue-{html.escape(queue)}">{html.escape(queue)}</h2>')
         parts.append(_targets_table(numbers.get("targets") or []))
@@ -84,6 +105,7 @@ def render_report(
                 '<p class="note">Not simulated: deferred or tiered work is checked by its '
                 "backlog model in the requirements.</p>"
             )
+    parts.append(lines_section)
     parts.append("</body></html>")
     return "\n".join(parts)
 
@@ -186,3 +208,154 @@ def _format(key: str, value: Any) -> str:
     if isinstance(value, int):
         return f"{value:,}"
     return html.escape(str(value))
+
+
+MAX_LINES = 40
+"""Distinct lines of work shown per queue; the rest are counted in a note (all in lines.csv)."""
+
+_LINE_KEYS = ("weeks", "contract", "shift", "days", "days_worked", "paid_hours", "count")
+
+
+def _lines_section(summary: Mapping[str, Any]) -> str:
+    """Headcount per contract (all queues, then each queue) and each queue's lines of work.
+
+    Empty when the plan has no contracts (the daily roster: no ``headcount`` in the summary).
+    """
+    queues = {q: n for q, n in summary["queues"].items() if n.get("headcount") is not None}
+    if not queues:
+        return ""
+    parts = [
+        '<h2 id="headcount">Headcount and lines of work</h2>',
+        '<p class="note">People per contract (each works one line of work; the busiest week '
+        "counts), FTE = paid hours per week / full-time hours per week, and each queue's lines "
+        "of work: identical lines are shown once with their count; lines.csv has one row per "
+        "line.</p>",
+    ]
+    totals = (summary.get("totals") or {}).get("headcount")
+    if totals:
+        parts.append("<h3>All queues</h3>")
+        parts.append(_headcount_table(_total_rows(totals, queues), "all"))
+    for queue, numbers in queues.items():
+        parts.append(f'<h3 id="lines-{html.escape(queue)}">{html.escape(queue)}</h3>')
+        parts.append(_headcount_table(numbers["headcount"], queue))
+        parts.append(_lines_table(numbers))
+    return "\n".join(parts)
+
+
+def _total_rows(
+    totals: Sequence[Mapping[str, Any]], queues: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """The plan's headcount per contract, with paid hours summed over the queues if absent."""
+    paid: dict[str, float] = {}
+    for numbers in queues.values():
+        for row in numbers["headcount"]:
+            paid[row["contract"]] = paid.get(row["contract"], 0.0) + row["paid_hours_per_week"]
+    everything = sum(paid.values())
+    return [
+        {
+            "paid_hours_per_week": paid.get(row["contract"]),
+            "share_of_paid_hours": (
+                paid[row["contract"]] / everything
+                if everything and row["contract"] in paid
+                else None
+            ),
+            **row,
+        }
+        for row in totals
+    ]
+
+
+_HEADCOUNT_COLUMNS = (
+    ("headcount", "people", "{:,}"),
+    ("fte", "FTE", "{:,.1f}"),
+    ("paid_hours_per_week", "paid hours / week", "{:,.1f}"),
+    ("share_of_paid_hours", "share of paid hours", "{:.1%}"),
+    ("cost_per_week", "cost / week", "{:,.0f}"),
+)
+
+
+def _headcount_table(rows: Sequence[Mapping[str, Any]], scope: str) -> str:
+    """One row per contract, and a row of sums when there are several contracts."""
+    body = [
+        f'<tr data-contract="{html.escape(str(row["contract"]))}">'
+        f"<td>{html.escape(str(row['contract']))}</td>{_headcount_cells(row)}</tr>"
+        for row in rows
+    ]
+    if len(rows) > 1:
+        sums: dict[str, Any] = {}
+        for key, _, _ in _HEADCOUNT_COLUMNS:
+            values = [row.get(key) for row in rows]
+            sums[key] = None if None in values else sum(values)
+        body.append(f'<tr class="sum"><td>all contracts</td>{_headcount_cells(sums)}</tr>')
+    header = "".join(f"<th>{label}</th>" for _, label, _ in _HEADCOUNT_COLUMNS)
+    return (
+        f'<table class="headcount" data-scope="{html.escape(scope)}"><tr><th>contract</th>'
+        f"{header}</tr>{''.join(body)}</table>"
+    )
+
+
+def _headcount_cells(row: Mapping[str, Any]) -> str:
+    cells = []
+    for key, _, form in _HEADCOUNT_COLUMNS:
+        value = row.get(key)
+        text = "–" if value is None else form.format(value)
+        cells.append(f'<td data-key="{key}">{text}</td>')
+    return "".join(cells)
+
+
+def _lines_table(numbers: Mapping[str, Any]) -> str:
+    """The queue's distinct lines of work (at most :data:`MAX_LINES`), each with its count."""
+    lines = numbers.get("lines_of_work") or []
+    if not lines:
+        return '<p class="note">No lines of work.</p>'
+    days = [key for key in lines[0] if key not in _LINE_KEYS]
+    with_weeks = len({str(line.get("weeks")) for line in lines}) > 1
+    header = "<th>count</th>" + ("<th>weeks</th>" if with_weeks else "")
+    header += "<th>contract</th><th>shift</th><th>days</th>"
+    header += "".join(f'<th class="day">{html.escape(day)}</th>' for day in days)
+    header += "<th>paid hours</th>"
+    rows = [_line_row(line, days, with_weeks) for line in lines[:MAX_LINES]]
+    total = numbers.get("lines", sum(line["count"] for line in lines))
+    note = (
+        f'<p class="note">{total:,} lines of work, {len(lines):,} distinct. A working day shows '
+        "its hours and below them its breaks in brackets; paid hours are per week.</p>"
+    )
+    rest = lines[MAX_LINES:]
+    if rest:
+        people = sum(line["count"] for line in rest)
+        note += (
+            f'<p class="note more">{len(rest):,} more distinct lines ({people:,} people) are not '
+            "shown; the full table is in lines.csv.</p>"
+        )
+    table = f'<table class="lines"><tr>{header}</tr>{"".join(rows)}</table>'
+    return f'{note}<div class="wide">{table}</div>'
+
+
+def _line_row(line: Mapping[str, Any], days: Sequence[str], with_weeks: bool) -> str:
+    cells = [f'<td class="num" data-key="count">{line["count"]:,}</td>']
+    if with_weeks:
+        cells.append(f"<td>{html.escape(str(line['weeks']))}</td>")
+    for key in ("contract", "shift", "days"):
+        cells.append(f"<td>{html.escape(str(line[key]))}</td>")
+    for day in days:
+        cells.append(_day_cell(day, line.get(day) or ""))
+    cells.append(f'<td class="num" data-key="paid_hours">{line["paid_hours"]:,.1f}</td>')
+    return f"<tr>{''.join(cells)}</tr>"
+
+
+def _day_cell(day: str, text: str) -> str:
+    """A working day as its hours and below them its breaks in brackets; ``off`` on a day off.
+
+    The cell's title holds the text as in ``lines.csv`` ("HH:MM-HH:MM; break HH:MM-HH:MM").
+    """
+    if not text:
+        return f'<td class="day off" data-day="{html.escape(day)}">off</td>'
+    hours, *breaks = str(text).split("; ")
+    shown = html.escape(hours) + "".join(
+        f'<br><span class="brk">({html.escape(part.removeprefix("break "))})</span>'
+        for part in breaks
+    )
+    return (
+        f'<td class="day" data-day="{html.escape(day)}" title="{html.escape(str(text))}">'
+        f"{shown}</td>"
+    )

@@ -4,6 +4,11 @@ Stage 1 (:func:`build_roster`) chooses how many agents start each shift type at 
 time, and when they take their breaks, at least cost; stage 2 (:func:`assign_agents`, run by
 :func:`build_roster` when ``agents`` are given) gives every agent-shift to a named agent.
 
+With contracts (:class:`Contract`) stage 1 chooses weekly lines of work instead (the days,
+start and breaks of one person's week, :mod:`staffing.roster.tours`), reports headcount and FTE
+per contract (:func:`headcount`, :func:`lines_table`), and stage 2 fills the lines with named
+agents (:func:`assign_lines`); the lines left over are the hiring need.
+
 Examples
 --------
 >>> from staffing.roster import build_roster, example_requirements, example_rules
@@ -16,8 +21,11 @@ from __future__ import annotations
 
 from staffing.roster.assign import Agent, AssignmentResult, assign_agents, read_agents
 from staffing.roster.build import RosterResult, build_roster, example_requirements
+from staffing.roster.contracts import Contract, day_patterns
+from staffing.roster.lines import format_day, headcount, lines_table, parse_day
 from staffing.roster.model import build_model, read_requirements, split_intervals
 from staffing.roster.output import RosterSummary, coverage_from_roster, write_outputs
+from staffing.roster.people import LineAssignment, assign_lines
 from staffing.roster.rules import (
     AgentRules,
     Break,
@@ -33,6 +41,8 @@ __all__ = [
     "AgentRules",
     "AssignmentResult",
     "Break",
+    "Contract",
+    "LineAssignment",
     "RosterResult",
     "RosterSummary",
     "ShiftRules",
@@ -40,13 +50,19 @@ __all__ = [
     "SolveResult",
     "SolverOptions",
     "assign_agents",
+    "assign_lines",
     "available_solvers",
     "build_model",
     "build_roster",
     "coverage_from_roster",
+    "day_patterns",
     "example_requirements",
     "example_rules",
+    "format_day",
+    "headcount",
+    "lines_table",
     "load_rules",
+    "parse_day",
     "read_agents",
     "read_requirements",
     "solve",

@@ -284,7 +284,7 @@ def build_roster(
     req = read_requirements(requirements, rules.interval_minutes, queue=queue, tz=tz)
     model = build_model(req, rules)
     try:
-        result = solve(model.prob, options)
+        result = solve(model.prob, options, start=model.start())
     except InfeasibleError:
         raise InfeasibleError(_diagnose_hard(req, rules, options)) from None
     if model.tours is not None:

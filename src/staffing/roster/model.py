@@ -89,6 +89,25 @@ class RosterModel:
         The weekly lines of work (:mod:`staffing.roster.tours`) when the rules have contracts.
     """
 
+    def start(self) -> dict[pulp.LpVariable, float] | None:
+        """A feasible solution without staff (every requirement short), or ``None`` when
+        coverage is hard or a minimum count or headcount forbids it.
+
+        Examples
+        --------
+        >>> from staffing.roster import build_model, example_requirements, example_rules
+        >>> model = build_model(example_requirements(), example_rules())
+        >>> sum(model.start().values()) == example_requirements()["required"].sum()
+        True
+        """
+        rules = self.rules
+        if rules.hard_coverage or any(s.min_count for s in rules.shifts):
+            return None
+        if any(c.min_headcount or c.min_share_of_paid_hours for c in rules.contracts):
+            return None
+        required = self.requirements["required"].to_numpy()
+        return {u: float(r) for u, r in zip(self.under, required, strict=True) if u is not None}
+
     prob: pulp.LpProblem
     requirements: pd.DataFrame
     rules: ShiftRules
@@ -272,7 +291,8 @@ def build_model(requirements: pd.DataFrame, rules: ShiftRules) -> RosterModel:
     classes: dict[tuple[int, tuple], list[ShiftInstance]] = defaultdict(list)
     for n, inst in enumerate(instances):
         shift = rules.shifts[inst.shift]
-        var = prob.add_variable(f"x_{n}", lowBound=0, cat=pulp.LpInteger)
+        bound = None if rules.contracts else _most_agents(rules, inst, req)
+        var = prob.add_variable(f"x_{n}", lowBound=0, upBound=bound, cat=pulp.LpInteger)
         x[inst] = var
         for off in range(shift.length_minutes // step):
             cover[(inst.start + off) % horizon][var] += 1
@@ -286,8 +306,12 @@ def build_model(requirements: pd.DataFrame, rules: ShiftRules) -> RosterModel:
                 brk.earliest_after_minutes // step, brk.latest_after_minutes // step + 1
             )
             placed = {}
+            bounds = [x[m].upBound for m in members]
+            most = None if None in bounds else sum(bounds)
             for o in offsets:
-                var = prob.add_variable(f"w_{c}_{b}_{o}", lowBound=0, cat=pulp.LpInteger)
+                var = prob.add_variable(
+                    f"w_{c}_{b}_{o}", lowBound=0, upBound=most, cat=pulp.LpInteger
+                )
                 placed[o] = var
                 for u in range(brk.length_minutes // step):
                     cover[(start + o + u) % horizon][var] -= 1
@@ -325,6 +349,23 @@ def build_model(requirements: pd.DataFrame, rules: ShiftRules) -> RosterModel:
         + rules.overstaffing_per_agent_interval * pulp.lpSum(over)
     )
     return RosterModel(prob, requirements, rules, instances, x, breaks, under, over, day_of, tours)
+
+
+def _most_agents(rules: ShiftRules, inst: ShiftInstance, req: np.ndarray) -> int:
+    """An upper bound on the agents of one shift in some optimal roster (daily model).
+
+    With ``P`` placements of the shift's breaks, more than ``P * R`` agents (``R`` the largest
+    requirement over the shift's span) put more than ``R`` identical agents somewhere, and one
+    can go at no extra cost; ``min_count`` may need more. HiGHS is much faster with the bound
+    (integer variables without one slow its reduced-cost fixing).
+    """
+    shift = rules.shifts[inst.shift]
+    step = rules.interval_minutes
+    span = (inst.start + np.arange(shift.length_minutes // step)) % len(req)
+    placements = 1
+    for brk in shift.breaks:
+        placements *= (brk.latest_after_minutes - brk.earliest_after_minutes) // step + 1
+    return max(placements * int(req[span].max()), shift.min_count or 0)
 
 
 def _add_counts(

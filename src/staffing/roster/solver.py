@@ -351,7 +351,11 @@ def _solve_cbc(prob: pulp.LpProblem, options: SolverOptions) -> tuple[str, float
     return pulp_status, bound, found
 
 
-def solve(prob: pulp.LpProblem, options: SolverOptions | None = None) -> SolveResult:
+def solve(
+    prob: pulp.LpProblem,
+    options: SolverOptions | None = None,
+    start: Mapping[pulp.LpVariable, float] | None = None,
+) -> SolveResult:
     """Solve a PuLP problem and return a typed result, or raise a specific error.
 
     Parameters
@@ -360,6 +364,11 @@ def solve(prob: pulp.LpProblem, options: SolverOptions | None = None) -> SolveRe
         A minimisation problem.
     options : SolverOptions, optional
         Solver and its options; default HiGHS with default options.
+    start : mapping of pulp.LpVariable to float, optional
+        A feasible solution (variables left out are 0): returned, with status
+        ``"time limit"``, when the solver stops without finding one of its own. (It is not
+        passed to HiGHS as a MIP start: HiGHS 1.16 can take a start for optimal in its
+        presolved space, with a wrong objective.)
 
     Returns
     -------
@@ -397,6 +406,10 @@ def solve(prob: pulp.LpProblem, options: SolverOptions | None = None) -> SolveRe
     seconds = time.perf_counter() - started
     if status == "infeasible":
         raise InfeasibleError(f"the model is infeasible (solver {options.solver})")
+    if not has_solution and start is not None:
+        for variable in prob.variables():
+            variable.varValue = float(start.get(variable, 0.0))
+        has_solution, status = True, "time limit"
     if not has_solution:
         raise SolverError(
             f"solver {options.solver} stopped ({status}) after {seconds:.1f} s without a "
