@@ -491,6 +491,13 @@ def _rosters(
         figures.pop("assignment", None)
         solves.append({"queue": queue, **figures, **solve})
         say(f"roster: {queue}: {solve['status']}, gap {_percent(solve['gap'])}")
+        if result.summary.shifts == 0:
+            say(
+                f"roster: {queue}: warning: nobody is scheduled (the solver found no roster "
+                f"within its time limit of {options.time_limit_seconds} s, or staffing costs "
+                "more than the shortfall penalty); raise roster.solver.time_limit_seconds or "
+                "roster.understaffing_per_agent_interval"
+            )
         for row in figures.get("headcount") or []:
             say(
                 f"roster: {queue}: {row['contract']}: {row['headcount']} people, "

@@ -97,7 +97,7 @@ class RosterModel:
         --------
         >>> from staffing.roster import build_model, example_requirements, example_rules
         >>> model = build_model(example_requirements(), example_rules())
-        >>> sum(model.start().values()) == example_requirements()["required"].sum()
+        >>> bool(sum(model.start().values()) == example_requirements()["required"].sum())
         True
         """
         rules = self.rules
