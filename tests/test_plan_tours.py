@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from tests.plan_fixtures import fast_config, write_plan_inputs
 
+from plan_fixtures import fast_config, write_plan_inputs
 from staffing.cli import main
 from staffing.config import PlanConfig
 from staffing.datasets import load_example, load_example_config
