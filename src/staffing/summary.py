@@ -205,7 +205,7 @@ def _lines_summary(result: Plan, queue: str) -> dict[str, Any]:
     grouped = lines.groupby(shown, sort=False, dropna=False).size().reset_index(name="count")
     return {
         "headcount": headcount,
-        "lines": len(lines),
+        "lines": int(lines["line"].nunique()),
         "lines_of_work": [
             {key: json_value(value) for key, value in row.items()}
             for row in grouped.to_dict("records")

@@ -357,6 +357,6 @@ def _with_lines(
         cost,
         assignment=assignment,
         headcount=people.to_dict("records"),
-        lines=len(table),
+        lines=int(table["line"].nunique()),
     )
     return RosterResult(roster, coverage, summary, result, rules, table, people)
