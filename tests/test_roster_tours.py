@@ -32,6 +32,7 @@ from staffing.roster.rules import (
     clock_minutes,
     rules_from_dict,
 )
+from staffing.roster.solver import linear, solve
 from staffing.roster.tours import plan_weeks
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -190,7 +191,7 @@ def explicit_optimum(req: pd.DataFrame, rules: ShiftRules) -> float:
         terms[over[i]] = -1.0
         if not rules.hard_coverage:
             terms[under[i]] = 1.0
-        prob += pulp.LpAffineExpression(terms) == int(required[i])
+        prob += linear(terms) == int(required[i])
     groups = {line["group"] for line in lines}
     for g in groups:
         total = {n[j]: line["paid"] for j, line in enumerate(lines) if line["group"] == g}
@@ -200,7 +201,7 @@ def explicit_optimum(req: pd.DataFrame, rules: ShiftRules) -> float:
             ]
             heads = pulp.lpSum(n[j] for j in own)
             hours = pulp.lpSum(lines[j]["paid"] * n[j] for j in own)
-            everyone = pulp.LpAffineExpression(total)
+            everyone = linear(total)
             if contract.min_headcount is not None:
                 prob += heads >= contract.min_headcount
             if contract.max_headcount is not None:
@@ -218,9 +219,10 @@ def explicit_optimum(req: pd.DataFrame, rules: ShiftRules) -> float:
             else rules.understaffing_per_agent_interval * pulp.lpSum(under)
         )
     )
-    status = prob.solve(pulp.HiGHS(msg=False, gapRel=0.0, gapAbs=0.0))
-    assert pulp.LpStatus[status] == "Optimal"
-    return float(pulp.value(prob.objective))
+    # through the library's solver adapter, which reads PuLP 3 and PuLP 4 alike
+    result = solve(prob, SolverOptions(relative_gap=0.0, time_limit_seconds=None))
+    assert result.status == "optimal"
+    return result.objective
 
 
 def output_objective(result) -> tuple[float, float]:

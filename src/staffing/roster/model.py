@@ -306,8 +306,8 @@ def build_model(requirements: pd.DataFrame, rules: ShiftRules) -> RosterModel:
                 brk.earliest_after_minutes // step, brk.latest_after_minutes // step + 1
             )
             placed = {}
-            bounds = [x[m].upBound for m in members]
-            most = None if None in bounds else sum(bounds)
+            bounds = [x[m].upBound for m in members]  # PuLP 4 reads "no bound" as inf
+            most = None if any(b is None or not math.isfinite(b) for b in bounds) else sum(bounds)
             for o in offsets:
                 var = prob.add_variable(
                     f"w_{c}_{b}_{o}", lowBound=0, upBound=most, cat=pulp.LpInteger
