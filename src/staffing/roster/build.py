@@ -320,7 +320,7 @@ def _with_lines(
     agents: Any,
 ) -> RosterResult:
     """The result of a roster of weekly lines of work (rules with contracts)."""
-    from staffing.roster.lines import headcount, line_days, lines_table
+    from staffing.roster.lines import headcount, line_days, lines_table, row_rates
 
     rules = model.rules
     roster = line_days(model)
@@ -339,12 +339,7 @@ def _with_lines(
     by_name = {s.name: s for s in rules.shifts}
     contracts = {c.name: c for c in rules.contracts}
     paid = roster["shift"].map(lambda n: by_name[n].paid_hours)
-    rate = [
-        contracts[c].cost_per_hour
-        if contracts[c].cost_per_hour is not None
-        else by_name[s].cost_per_hour
-        for c, s in zip(roster["contract"], roster["shift"], strict=True)
-    ]
+    rate = row_rates(roster, rules)
     days = roster.groupby(["line", "week"])["line"].transform("size")
     head = roster["contract"].map(lambda c: contracts[c].cost_per_head) / days
     cost = paid * rate + head

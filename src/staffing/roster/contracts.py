@@ -140,6 +140,17 @@ class Contract(BaseModel):
             return 5, 5
         return self.min_days_per_week or 1, self.max_days_per_week or 7
 
+    def cost_per_paid_hour(self, shift_cost_per_hour: float) -> float:
+        """Cost of a paid hour of a line [currency per h]: the contract's, else the shift's.
+
+        Examples
+        --------
+        >>> Contract(name="c", shifts=["s"], cost_per_hour=18).cost_per_paid_hour(20.0)
+        18.0
+        """
+        own = self.cost_per_hour
+        return float(shift_cost_per_hour if own is None else own)
+
     def allows_hours(self, hours: float) -> bool:
         """Whether a line of ``hours`` weekly paid hours [h] is allowed.
 

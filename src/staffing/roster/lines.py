@@ -24,13 +24,21 @@ import numpy as np
 import pandas as pd
 
 from staffing.roster.contracts import WEEKDAYS
-from staffing.roster.model import round_int
+from staffing.roster.model import local_minutes, round_int
 
 if TYPE_CHECKING:
     from staffing.roster.model import RosterModel
     from staffing.roster.rules import ShiftRules
 
-__all__ = ["LINE_COLUMNS", "format_day", "headcount", "line_days", "lines_table", "parse_day"]
+__all__ = [
+    "LINE_COLUMNS",
+    "format_day",
+    "headcount",
+    "line_days",
+    "lines_table",
+    "parse_day",
+    "row_rates",
+]
 
 #: Columns of the per-day roster rows of lines, before the weekday columns of the table.
 LINE_COLUMNS = ["line", "week", "contract", "shift", "start", "end", "agents", "breaks"]
@@ -143,7 +151,7 @@ def parse_day(
 
 def _instance_lookup(model: RosterModel) -> dict[tuple[int, int, int], Any]:
     times = model.requirements["interval_start"]
-    clock = (times.dt.hour * 60 + times.dt.minute).to_numpy()
+    clock = local_minutes(times)
     return {(i.shift, i.day, int(clock[i.start])): i for i in model.instances}
 
 
@@ -352,8 +360,7 @@ def headcount(roster: pd.DataFrame, rules: ShiftRules) -> pd.DataFrame:
     by_name = {s.name: s for s in rules.shifts}
     weeks = max(int(roster["week"].max()), 1) if len(roster) else 1
     paid = roster["shift"].map(lambda n: by_name[n].paid_hours)
-    rate = [_rate(rules, c, s) for c, s in zip(roster["contract"], roster["shift"], strict=True)]
-    frame = roster.assign(paid=paid.to_numpy(), cost=paid.to_numpy() * np.asarray(rate))
+    frame = roster.assign(paid=paid.to_numpy(), cost=paid.to_numpy() * row_rates(roster, rules))
     total_paid = float(frame["paid"].sum()) / weeks
     rows = []
     for contract in rules.contracts:
@@ -374,8 +381,32 @@ def headcount(roster: pd.DataFrame, rules: ShiftRules) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _rate(rules: ShiftRules, contract: str, shift: str) -> float:
-    own = next(c for c in rules.contracts if c.name == contract).cost_per_hour
-    if own is not None:
-        return own
-    return next(s for s in rules.shifts if s.name == shift).cost_per_hour
+def row_rates(roster: pd.DataFrame, rules: ShiftRules) -> np.ndarray:
+    """Cost of a paid hour on each row of a roster of lines [currency per h].
+
+    Parameters
+    ----------
+    roster : DataFrame
+        Rows of :func:`line_days` (``contract`` and ``shift`` names).
+    rules : ShiftRules
+
+    Returns
+    -------
+    numpy.ndarray
+        :meth:`Contract.cost_per_paid_hour` of each row's contract and shift type.
+
+    Examples
+    --------
+    >>> from staffing.roster.rules import ShiftRules, ShiftType
+    >>> from staffing.roster.contracts import Contract
+    >>> rules = ShiftRules(interval_minutes=60, shifts=[ShiftType(name="d", length_hours=8,
+    ...     start_earliest="08:00", start_latest="08:00", cost_per_hour=20)],
+    ...     contracts=[Contract(name="ft", shifts=["d"]),
+    ...                Contract(name="pt", shifts=["d"], cost_per_hour=15)])
+    >>> row_rates(pd.DataFrame({"contract": ["ft", "pt"], "shift": ["d", "d"]}), rules).tolist()
+    [20.0, 15.0]
+    """
+    shifts = {s.name: s.cost_per_hour for s in rules.shifts}
+    contracts = {c.name: c for c in rules.contracts}
+    pairs = zip(roster["contract"], roster["shift"], strict=True)
+    return np.array([contracts[c].cost_per_paid_hour(shifts[s]) for c, s in pairs], dtype=float)

@@ -30,7 +30,7 @@ import pulp
 
 from staffing.errors import InfeasibleError
 from staffing.roster.inputs import read_requirements, split_intervals
-from staffing.roster.rules import WEEKDAYS, ShiftRules, clock_minutes
+from staffing.roster.rules import WEEKDAYS, ShiftRules
 from staffing.roster.solver import linear
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def shift_instances(requirements: pd.DataFrame, rules: ShiftRules) -> list[Shift
     """
     times = requirements["interval_start"]
     day_of, dates = _days(times)
-    clock = (times.dt.hour * 60 + times.dt.minute).to_numpy()
+    clock = local_minutes(times)
     first: dict[tuple[int, int], int] = {}
     for i in range(len(times)):
         first.setdefault((int(day_of[i]), int(clock[i])), i)
@@ -166,11 +166,7 @@ def shift_instances(requirements: pd.DataFrame, rules: ShiftRules) -> list[Shift
     out = []
     for k, shift in enumerate(rules.shifts):
         length = shift.length_minutes // step
-        clocks = range(
-            clock_minutes(shift.start_earliest),
-            clock_minutes(shift.start_latest) + 1,
-            shift.start_step_minutes or step,
-        )
+        clocks = shift.start_clocks(step)
         for d, date in enumerate(dates):
             if shift.days is not None and WEEKDAYS[date.weekday()] not in shift.days:
                 continue
@@ -180,6 +176,17 @@ def shift_instances(requirements: pd.DataFrame, rules: ShiftRules) -> list[Shift
                     continue
                 out.append(ShiftInstance(k, start, d))
     return out
+
+
+def local_minutes(times: pd.Series) -> np.ndarray:
+    """Local clock time of each timestamp [min after midnight].
+
+    Examples
+    --------
+    >>> local_minutes(pd.Series(pd.to_datetime(["2024-01-01 07:30"]))).tolist()
+    [450]
+    """
+    return (times.dt.hour * 60 + times.dt.minute).to_numpy()
 
 
 def _mandatory_break(rules: ShiftRules, shift: int) -> set[int]:

@@ -209,6 +209,22 @@ class ShiftType(_Strict):
             previous_end = brk.latest_after_minutes + brk.length_minutes
         return self
 
+    def start_clocks(self, interval_minutes: int) -> range:
+        """Allowed start times [min after local midnight], every ``start_step_minutes``
+        (default ``interval_minutes``).
+
+        Examples
+        --------
+        >>> list(ShiftType(name="s", length_hours=8, start_earliest="07:00",
+        ...                start_latest="08:00").start_clocks(30))
+        [420, 450, 480]
+        """
+        return range(
+            clock_minutes(self.start_earliest),
+            clock_minutes(self.start_latest) + 1,
+            self.start_step_minutes or interval_minutes,
+        )
+
     @property
     def length_minutes(self) -> int:
         """Shift length [min]."""

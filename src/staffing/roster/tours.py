@@ -45,7 +45,8 @@ import pulp
 
 from staffing.errors import ConfigError, DataError
 from staffing.roster.contracts import WEEKDAYS, day_patterns
-from staffing.roster.rules import ShiftRules, clock_minutes
+from staffing.roster.model import local_minutes, round_int
+from staffing.roster.rules import ShiftRules
 from staffing.roster.solver import linear
 
 __all__ = ["TourKey", "Tours", "add_tours", "plan_weeks"]
@@ -110,7 +111,7 @@ class Tours:
 
     def count(self, key: TourKey) -> int:
         """Lines of one kind in the solution."""
-        return int(np.floor((self.t[key].varValue or 0.0) + 0.5))
+        return round_int(self.t[key].varValue or 0.0)
 
     def patterns(self, key: TourKey) -> list[tuple[int, ...]]:
         """The working days of each line of one kind in the solution.
@@ -121,7 +122,7 @@ class Tours:
         if key.pattern:
             return [key.pattern] * self.count(key)
         counted = self.days[(key.contract, key.shift, key.band, key.week)]
-        per_day = [int(np.floor((v.varValue or 0.0) + 0.5)) for v in counted]
+        per_day = [round_int(v.varValue or 0.0) for v in counted]
         return balanced_patterns(self.count(key), per_day)
 
 
@@ -203,13 +204,7 @@ def _bands(
     time starts): a band leaves ``agents.min_rest_hours`` between working days even then.
     """
     spec = rules.shifts[shift]
-    clocks = list(
-        range(
-            clock_minutes(spec.start_earliest),
-            clock_minutes(spec.start_latest) + 1,
-            spec.start_step_minutes or rules.interval_minutes,
-        )
-    )
+    clocks = list(spec.start_clocks(rules.interval_minutes))
     terms = rules.contracts[contract]
     width = terms.start_band_minutes
     if terms.day_range[1] > 1:  # lines rest agents.min_rest_hours between working days
@@ -237,16 +232,12 @@ def _patterns(rules: ShiftRules, contract: int, shift: int, weekdays: list[str])
     return out
 
 
-def _rate(rules: ShiftRules, contract: int, shift: int) -> float:
-    own = rules.contracts[contract].cost_per_hour
-    return rules.shifts[shift].cost_per_hour if own is None else own
-
-
 def line_cost(rules: ShiftRules, key: TourKey) -> float:
     """Cost of one line for one week [currency]: paid hours × rate + cost per head."""
     paid = len(key.pattern) * rules.shifts[key.shift].paid_hours
     head = rules.contracts[key.contract].cost_per_head
-    return paid * _rate(rules, key.contract, key.shift) + head
+    rate = rules.contracts[key.contract].cost_per_paid_hour(rules.shifts[key.shift].cost_per_hour)
+    return paid * rate + head
 
 
 def add_tours(
@@ -293,7 +284,7 @@ def add_tours(
     weeks = plan_weeks(dates)
     weekdays = [WEEKDAYS[dates[q].weekday()] for q in range(7)]
     times = requirements["interval_start"]
-    clock = (times.dt.hour * 60 + times.dt.minute).to_numpy()
+    clock = local_minutes(times)
     by_day: dict[tuple[int, int], list[tuple[int, object]]] = defaultdict(list)
     for inst in x:
         by_day[(inst.shift, inst.day)].append((int(clock[inst.start]), inst))
@@ -388,10 +379,11 @@ class _Layer:
         self.hours: dict[tuple[int, int], dict[pulp.LpVariable, float]] = defaultdict(dict)
         self.heads: dict[tuple[int, int], list[pulp.LpVariable]] = defaultdict(list)
         self.cost: dict[pulp.LpVariable, float] = {}
+        self.made = 0  # variables made, for unique names
 
     def _integer(self, prefix: str) -> pulp.LpVariable:
-        self._n = getattr(self, "_n", 0) + 1
-        return self.prob.add_variable(f"{prefix}_{self._n}", lowBound=0, cat=pulp.LpInteger)
+        self.made += 1
+        return self.prob.add_variable(f"{prefix}_{self.made}", lowBound=0, cat=pulp.LpInteger)
 
     def _weeks_of(self, group: int) -> list[int]:
         return list(range(self.weeks)) if self.repeat else [group]
@@ -422,7 +414,7 @@ class _Layer:
         self.t[TourKey(c, k, band, (), group)] = lines
         self.heads[(c, group)].append(lines)
         self.cost[lines] = terms.cost_per_head * scale
-        rate = _rate(self.rules, c, k)
+        rate = terms.cost_per_paid_hour(self.rules.shifts[k].cost_per_hour)
         day_vars: list[pulp.LpVariable | None] = []
         working: list[dict[pulp.LpVariable, float]] = []
         for _ in range(7):
