@@ -233,7 +233,29 @@ def _patterns(rules: ShiftRules, contract: int, shift: int, weekdays: list[str])
 
 
 def line_cost(rules: ShiftRules, key: TourKey) -> float:
-    """Cost of one line for one week [currency]: paid hours × rate + cost per head."""
+    """Cost of one line for one week [currency]: paid hours × rate + cost per head.
+
+    Parameters
+    ----------
+    rules : ShiftRules
+    key : TourKey
+        A line listed by pattern (its working days are ``key.pattern``).
+
+    Returns
+    -------
+    float
+        [currency per week].
+
+    Examples
+    --------
+    >>> from staffing.roster.rules import ShiftRules, ShiftType
+    >>> from staffing.roster.contracts import Contract
+    >>> rules = ShiftRules(interval_minutes=60, shifts=[ShiftType(name="d", length_hours=8,
+    ...     start_earliest="08:00", start_latest="08:00", cost_per_hour=20)],
+    ...     contracts=[Contract(name="ft", shifts=["d"], cost_per_head=50)])
+    >>> line_cost(rules, TourKey(0, 0, 480, (0, 1, 2, 3, 4), 0))  # 5 x 8 h x 20 + 50
+    850.0
+    """
     paid = len(key.pattern) * rules.shifts[key.shift].paid_hours
     head = rules.contracts[key.contract].cost_per_head
     rate = rules.contracts[key.contract].cost_per_paid_hour(rules.shifts[key.shift].cost_per_hour)
