@@ -37,10 +37,13 @@ if TYPE_CHECKING:
     from staffing.roster.tours import Tours
 
 __all__ = [
+    "Prefixed",
     "RosterModel",
     "ShiftInstance",
+    "ShiftLayer",
     "build_model",
     "read_requirements",
+    "shift_layer",
     "split_intervals",
 ]
 
@@ -285,26 +288,175 @@ def build_model(requirements: pd.DataFrame, rules: ShiftRules) -> RosterModel:
     >>> len(model.prob.variables()), len(model.prob.constraints())
     (12, 4)
     """
-    times = requirements["interval_start"]
     req = requirements["required"].to_numpy()
+    horizon = len(req)
+    if rules.hard_coverage:
+        _check_hard(requirements, rules, shift_instances(requirements, rules))
+    prob = pulp.LpProblem("roster", pulp.LpMinimize)
+    layer = shift_layer(prob, requirements, rules)
+    under: list[pulp.LpVariable | None] = []
+    over: list[pulp.LpVariable] = []
+    for i in range(horizon):
+        terms = dict(layer.cover[i])
+        over_i = prob.add_variable(f"over_{i}", lowBound=0)
+        over.append(over_i)
+        terms[over_i] = -1
+        under_i = None
+        if not rules.hard_coverage:
+            under_i = prob.add_variable(f"under_{i}", lowBound=0)
+            terms[under_i] = 1
+        under.append(under_i)
+        prob += linear(terms) == int(req[i]), f"cover_{i}"
+    prob += (
+        layer.cost
+        + rules.understaffing_per_agent_interval * pulp.lpSum(u for u in under if u is not None)
+        + rules.overstaffing_per_agent_interval * pulp.lpSum(over)
+    )
+    return RosterModel(
+        prob,
+        requirements,
+        rules,
+        layer.instances,
+        layer.x,
+        layer.breaks,
+        under,
+        over,
+        layer.day_of,
+        layer.tours,
+    )
+
+
+@dataclass
+class ShiftLayer:
+    """The shifts, breaks (and lines of work) of one team, without coverage rows.
+
+    Attributes
+    ----------
+    instances : list of ShiftInstance
+    x : dict
+        ``ShiftInstance`` -> agents on it [integer variable].
+    breaks : dict
+        As :attr:`RosterModel.breaks`.
+    cover : list of dict
+        Per interval, variable -> coefficient: the agents of the team on duty (breaks
+        excluded) [agents].
+    day_of : numpy.ndarray
+        Local-day index of every interval.
+    tours : Tours or None
+        The lines of work when the rules have contracts.
+    cost : pulp.LpAffineExpression
+        The team's cost [currency]: the lines' cost with contracts, else the shifts'.
+    """
+
+    instances: list[ShiftInstance]
+    x: dict[ShiftInstance, pulp.LpVariable]
+    breaks: dict[tuple[int, tuple[int, ...], int], dict[int, pulp.LpVariable]]
+    cover: list[dict[pulp.LpVariable, float]]
+    day_of: np.ndarray
+    tours: Tours | None
+    cost: pulp.LpAffineExpression
+
+
+class Prefixed:
+    """A PuLP problem seen through a name prefix, so that several teams share one problem.
+
+    Variables made with :meth:`add_variable` and rows added with ``+= (row, name)`` get the
+    prefix; an expression without a name is added as is.
+
+    Examples
+    --------
+    >>> prob = pulp.LpProblem("joint", pulp.LpMinimize)
+    >>> team = Prefixed(prob, "g1_")
+    >>> team.add_variable("x_0", lowBound=0).name
+    'g1_x_0'
+    """
+
+    def __init__(self, prob: pulp.LpProblem, prefix: str) -> None:
+        self.prob, self.prefix = prob, prefix
+
+    def add_variable(self, name: str, **keywords) -> pulp.LpVariable:
+        """A new variable named ``prefix + name``."""
+        return self.prob.add_variable(self.prefix + name, **keywords)
+
+    def __iadd__(self, other):
+        if isinstance(other, tuple):
+            row, name = other
+            self.prob += row, self.prefix + name
+        else:
+            self.prob += other
+        return self
+
+
+def shift_layer(
+    prob: pulp.LpProblem | Prefixed,
+    requirements: pd.DataFrame,
+    rules: ShiftRules,
+    bound: np.ndarray | None = None,
+) -> ShiftLayer:
+    """Add one team's shift, break (and line-of-work) variables and rows to ``prob``.
+
+    Parameters
+    ----------
+    prob : pulp.LpProblem or Prefixed
+        The problem (a :class:`Prefixed` view when several teams share it).
+    requirements : DataFrame
+        Validated requirements (``interval_start``, ``required`` [agents]).
+    rules : ShiftRules
+    bound : numpy.ndarray, optional
+        Agents the team can usefully have on duty per interval, for the shift variables'
+        upper bounds of the daily model (default ``required``); ``None`` entries are not
+        allowed, pass ``numpy.inf`` for no bound.
+
+    Returns
+    -------
+    ShiftLayer
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from staffing.roster.rules import ShiftRules, ShiftType
+    >>> times = pd.date_range("2024-01-01", periods=4, freq="60min")
+    >>> req = pd.DataFrame({"interval_start": times, "required": 1})
+    >>> rules = ShiftRules(interval_minutes=60, shifts=[
+    ...     ShiftType(name="s", length_hours=2, start_earliest="00:00", start_latest="03:00")])
+    >>> layer = shift_layer(pulp.LpProblem("p", pulp.LpMinimize), req, rules)
+    >>> len(layer.x), len(layer.cover)
+    (4, 4)
+    """
+    times = requirements["interval_start"]
+    req = requirements["required"].to_numpy() if bound is None else np.asarray(bound)
     horizon = len(req)
     step = rules.interval_minutes
     instances = shift_instances(requirements, rules)
-    if rules.hard_coverage:
-        _check_hard(requirements, rules, instances)
-    prob = pulp.LpProblem("roster", pulp.LpMinimize)
     cover: list[dict[pulp.LpVariable, float]] = [defaultdict(float) for _ in range(horizon)]
     x: dict[ShiftInstance, pulp.LpVariable] = {}
     classes: dict[tuple[int, tuple], list[ShiftInstance]] = defaultdict(list)
     for n, inst in enumerate(instances):
         shift = rules.shifts[inst.shift]
-        bound = None if rules.contracts else _most_agents(rules, inst, req)
-        var = prob.add_variable(f"x_{n}", lowBound=0, upBound=bound, cat=pulp.LpInteger)
+        most = None if rules.contracts else _most_agents(rules, inst, req)
+        var = prob.add_variable(f"x_{n}", lowBound=0, upBound=most, cat=pulp.LpInteger)
         x[inst] = var
         for off in range(shift.length_minutes // step):
             cover[(inst.start + off) % horizon][var] += 1
         if shift.breaks:
             classes[(inst.start, tuple(shift.breaks))].append(inst)
+    breaks = _break_layer(prob, rules, classes, x, cover, horizon)
+    day_of, dates = _days(times)
+    _add_counts(prob, rules, instances, x)
+    tours = None
+    if rules.contracts:
+        from staffing.roster.tours import add_tours
+
+        tours = add_tours(prob, requirements, rules, x, day_of, dates)
+        cost = tours.cost
+    else:
+        cost = linear({v: rules.shifts[i.shift].cost for i, v in x.items()})
+    return ShiftLayer(instances, x, breaks, cover, day_of, tours, cost)
+
+
+def _break_layer(prob, rules, classes, x, cover, horizon) -> dict:
+    """Implicit break placement: per start class and break, agents per offset."""
+    step = rules.interval_minutes
     breaks: dict[tuple[int, tuple[int, ...], int], dict[int, pulp.LpVariable]] = {}
     for c, ((start, spec), members) in enumerate(classes.items()):
         shifts = tuple(sorted({m.shift for m in members}))
@@ -327,38 +479,10 @@ def build_model(requirements: pd.DataFrame, rules: ShiftRules) -> RosterModel:
                 pulp.lpSum(placed.values()) == pulp.lpSum(x[m] for m in members),
                 f"break_{c}_{b}",
             )
-    under: list[pulp.LpVariable | None] = []
-    over: list[pulp.LpVariable] = []
-    for i in range(horizon):
-        terms = dict(cover[i])
-        over_i = prob.add_variable(f"over_{i}", lowBound=0)
-        over.append(over_i)
-        terms[over_i] = -1
-        under_i = None
-        if not rules.hard_coverage:
-            under_i = prob.add_variable(f"under_{i}", lowBound=0)
-            terms[under_i] = 1
-        under.append(under_i)
-        prob += linear(terms) == int(req[i]), f"cover_{i}"
-    day_of, dates = _days(times)
-    _add_counts(prob, rules, instances, x)
-    tours = None
-    if rules.contracts:
-        from staffing.roster.tours import add_tours
-
-        tours = add_tours(prob, requirements, rules, x, day_of, dates)
-        shift_cost = tours.cost
-    else:
-        shift_cost = linear({v: rules.shifts[i.shift].cost for i, v in x.items()})
-    prob += (
-        shift_cost
-        + rules.understaffing_per_agent_interval * pulp.lpSum(u for u in under if u is not None)
-        + rules.overstaffing_per_agent_interval * pulp.lpSum(over)
-    )
-    return RosterModel(prob, requirements, rules, instances, x, breaks, under, over, day_of, tours)
+    return breaks
 
 
-def _most_agents(rules: ShiftRules, inst: ShiftInstance, req: np.ndarray) -> int:
+def _most_agents(rules: ShiftRules, inst: ShiftInstance, req: np.ndarray) -> int | None:
     """An upper bound on the agents of one shift in some optimal roster (daily model).
 
     With ``P`` placements of the shift's breaks, more than ``P * R`` agents (``R`` the largest
@@ -372,7 +496,10 @@ def _most_agents(rules: ShiftRules, inst: ShiftInstance, req: np.ndarray) -> int
     placements = 1
     for brk in shift.breaks:
         placements *= (brk.latest_after_minutes - brk.earliest_after_minutes) // step + 1
-    return max(placements * int(req[span].max()), shift.min_count or 0)
+    most = float(np.max(req[span]))
+    if not math.isfinite(most):
+        return None
+    return max(placements * math.ceil(most - 1e-9), shift.min_count or 0)
 
 
 def _add_counts(
