@@ -507,6 +507,12 @@ def _meet_abandonment(table, calls, target, channel, minutes, keywords) -> pd.Da
     )
 
 
+def _busy_seconds(channel: Channel) -> float:
+    """Agent time one deferred item takes [s]: its handle time over the occupancy cap, so that
+    agents work at most ``max_occupancy`` of their productive time (all of it without a cap)."""
+    return channel.aht_seconds / (channel.max_occupancy or 1.0)
+
+
 def _pooled_deferred(staffed, shrink, is_open, channel, minutes, queue) -> dict[str, np.ndarray]:
     """One team works every deferred tier earliest deadline first (one row per interval)."""
     from staffing import queueing
@@ -525,7 +531,12 @@ def _pooled_deferred(staffed, shrink, is_open, channel, minutes, queue) -> dict[
     calls = np.vstack([staffed * tier.share for tier in channel.tiers])
     try:
         agents = queueing.deferred_agents_tiers(
-            calls, channel.aht_seconds, responses, interval_minutes=minutes, open_mask=is_open
+            calls,
+            _busy_seconds(channel),
+            responses,
+            interval_minutes=minutes,
+            open_mask=is_open,
+            response_clock=channel.response_clock,
         )
     except InfeasibleError as err:
         raise InfeasibleError(f"channels.{queue}.tiers: {err}") from None
@@ -555,7 +566,12 @@ def _deferred_block(calls, targets, shrink, is_open, channel, minutes, queue, na
         )
     try:
         agents = queueing.deferred_agents(
-            calls, channel.aht_seconds, response, interval_minutes=minutes, open_mask=is_open
+            calls,
+            _busy_seconds(channel),
+            response,
+            interval_minutes=minutes,
+            open_mask=is_open,
+            response_clock=channel.response_clock,
         )
     except InfeasibleError as err:
         raise InfeasibleError(f"{where}: {err}") from None

@@ -347,6 +347,11 @@ class Channel(BaseModel):
     kind : {"voice", "chat", "deferred"}, optional
         Inferred when absent: ``"deferred"`` for a response-time target, ``"chat"`` when
         ``concurrency > 1``, otherwise ``"voice"``.
+    response_clock : {"calendar", "business"}
+        Deferred work only: the clock its response times run on; default ``"calendar"``.
+        ``"business"`` runs it only while the channel is open (bands with ``closed = true``
+        stop it): with e-mail worked 08:00-20:00, an item arriving at 18:00 with a 4-hour
+        response is due by 10:00 the next day.
     target : Target or str, optional
         Default target (``"80/20"`` accepted); required unless ``tiers`` are given.
     bands : list of Band
@@ -372,6 +377,8 @@ class Channel(BaseModel):
     'chat'
     >>> Channel(aht_seconds=300, target={"response_hours": 24}).kind
     'deferred'
+    >>> Channel(aht_seconds=300, target={"response_hours": 24}, response_clock="business").kind
+    'deferred'
     """
 
     model_config = _FROZEN
@@ -380,6 +387,7 @@ class Channel(BaseModel):
     patience_seconds: float | None = Field(default=None, gt=0.0, le=MAX_PATIENCE_SECONDS)
     concurrency: int = Field(default=1, ge=1, le=MAX_CONCURRENCY)
     kind: Literal["voice", "chat", "deferred"] | None = None
+    response_clock: Literal["calendar", "business"] = "calendar"
     target: Target | None = None
     bands: tuple[Band, ...] = ()
     tiers: tuple[Tier, ...] = ()
@@ -435,6 +443,11 @@ class Channel(BaseModel):
             raise ValueError(
                 f"response_* targets apply to deferred work; kind is {self.kind!r} "
                 "(use kind = 'deferred')"
+            )
+        if self.kind in ("voice", "chat") and self.response_clock != "calendar":
+            raise ValueError(
+                f"response_clock {self.response_clock!r} applies to deferred work; kind is "
+                f"{self.kind!r} (use kind = 'deferred', or leave response_clock out)"
             )
         if self.kind == "deferred" and self.target is not None and not self.target.is_deferred:
             raise ValueError("kind 'deferred' needs a response_hours or response_minutes target")

@@ -40,7 +40,7 @@ each depending only on those above it:
 - :mod:`staffing.queueing.staffing`: required agents (:func:`required_agents`,
   :func:`staffing_table`) and shrinkage (:func:`scheduled_agents`).
 - :mod:`staffing.queueing.deferred`: deferred work (:func:`deferred_agents`,
-  :func:`deferred_agents_tiers`).
+  :func:`deferred_agents_tiers`, :func:`due_intervals` on the calendar or business clock).
 
 Examples
 --------
@@ -53,7 +53,7 @@ Examples
 
 from __future__ import annotations
 
-from staffing.queueing.deferred import deferred_agents, deferred_agents_tiers
+from staffing.queueing.deferred import deferred_agents, deferred_agents_tiers, due_intervals
 from staffing.queueing.erlang import erlang_a_wait_probability, erlang_b, erlang_c
 from staffing.queueing.limits import (
     MAX_AHT_SECONDS,
@@ -89,6 +89,7 @@ __all__ = [
     "asa",
     "deferred_agents",
     "deferred_agents_tiers",
+    "due_intervals",
     "erlang_a_wait_probability",
     "erlang_b",
     "erlang_c",
