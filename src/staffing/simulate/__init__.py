@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+from staffing.simulate.blended import SkillChannel, SkillSimulationResult, simulate_skills
 from staffing.simulate.core import SimulationResult, simulate
 from staffing.simulate.fitting import (
     HandleTimeFit,
@@ -36,10 +37,13 @@ __all__ = [
     "HandleTimeFit",
     "PatienceFit",
     "SimulationResult",
+    "SkillChannel",
+    "SkillSimulationResult",
     "fit_handle_time",
     "fit_patience",
     "kaplan_meier",
     "read_forecast",
     "read_staffing",
     "simulate",
+    "simulate_skills",
 ]
