@@ -1,10 +1,10 @@
 """The plan configuration: one validated TOML file from history to simulation.
 
-A plan configuration has five sections, each validated by a pydantic model that rejects unknown
-keys; every error becomes a :class:`staffing.errors.ConfigError` that names the file and the key
-path (``service.channels.phone.target: ...``). See the configuration reference in the docs for
-every key with its unit and default, and :func:`staffing.datasets.load_example_config` for a
-complete example.
+A plan configuration has five sections (and an optional sixth), each validated by a pydantic
+model that rejects unknown keys; every error becomes a :class:`staffing.errors.ConfigError`
+that names the file and the key path (``service.channels.phone.target: ...``). See the
+configuration reference in the docs for every key with its unit and default, and
+:func:`staffing.datasets.load_example_config` for a complete example.
 
 ``[history]``
     How to read the history file: time zone, interval, column names.
@@ -17,6 +17,9 @@ complete example.
     Shift rules (:class:`staffing.roster.ShiftRules`) and ``[roster.solver]`` options.
 ``[simulation]``
     Replications, seed and handle-time distribution of the simulation check.
+``[blending]`` (optional)
+    Skill groups, routing and the deferred-work occupancy cap
+    (:class:`staffing.skills.BlendingConfig`): one roster for every channel.
 
 Every number must be finite (TOML's ``inf`` and ``nan`` are refused, naming the key), sizes have
 documented limits (see :mod:`staffing.queueing`), and the sections must agree with each other
@@ -57,6 +60,7 @@ from staffing.errors import ConfigError, config_error_from_validation
 from staffing.roster import ShiftRules
 from staffing.roster.solver import DEFAULT_RELATIVE_GAP, DEFAULT_TIME_LIMIT_SECONDS, MAX_SEED
 from staffing.simulate.core import MAX_HANDLE_TIME_CV
+from staffing.skills import BlendingConfig, check_groups
 from staffing.targets import ServiceTargets
 
 __all__ = [
@@ -330,6 +334,7 @@ class PlanConfig(BaseModel):
     service: ServiceTargets
     roster: RosterConfig
     simulation: SimulationConfig = Field(default_factory=SimulationConfig)
+    blending: BlendingConfig | None = None
 
     @model_validator(mode="after")
     def _sections_agree(self) -> PlanConfig:
@@ -357,6 +362,10 @@ class PlanConfig(BaseModel):
                 'forecast.first_day: "next" starts the plan mid-day, but roster.contracts make '
                 'weekly lines of work from local midnight; choose a weekday (e.g. "mon")'
             )
+        if self.blending is not None:
+            problems = check_groups(self.blending, dict(self.service.channels), self.roster)
+            if problems:
+                raise ValueError("; ".join(problems[:3]))
         return self
 
     @classmethod

@@ -22,6 +22,7 @@ from __future__ import annotations
 from staffing.roster.assign import Agent, AssignmentResult, assign_agents, read_agents
 from staffing.roster.build import RosterResult, build_roster, example_requirements
 from staffing.roster.contracts import Contract, day_patterns
+from staffing.roster.joint import JointDemand, JointGroup, JointRoster, build_joint_roster
 from staffing.roster.lines import format_day, headcount, lines_table, parse_day
 from staffing.roster.model import build_model, read_requirements, split_intervals
 from staffing.roster.output import RosterSummary, coverage_from_roster, write_outputs
@@ -42,6 +43,9 @@ __all__ = [
     "AssignmentResult",
     "Break",
     "Contract",
+    "JointDemand",
+    "JointGroup",
+    "JointRoster",
     "LineAssignment",
     "RosterResult",
     "RosterSummary",
@@ -52,6 +56,7 @@ __all__ = [
     "assign_agents",
     "assign_lines",
     "available_solvers",
+    "build_joint_roster",
     "build_model",
     "build_roster",
     "coverage_from_roster",
