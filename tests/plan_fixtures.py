@@ -8,11 +8,13 @@ from staffing.config import PlanConfig
 from staffing.datasets import load_example_config
 
 
-def fast_config(*, tours: bool = False, **forecast) -> PlanConfig:
+def fast_config(*, tours: bool = False, blend: bool = False, **forecast) -> PlanConfig:
     """The example configuration with a fixed forecast model and few replications.
 
     Without ``tours`` the roster is the daily model (no ``roster.contracts``): the weekly lines
     of work are tested on their own (tests/test_roster_tours.py, tests/test_plan_tours.py).
+    Without ``blend`` the example's skill groups are dropped (separate rosters only); they are
+    tested in tests/test_plan_blend.py.
     """
     config = PlanConfig.from_toml(load_example_config(), "example_plan.toml")
     settings = {"model": "seasonal_naive_week", "horizon_days": 7, **forecast}
@@ -22,6 +24,7 @@ def fast_config(*, tours: bool = False, **forecast) -> PlanConfig:
             "forecast": config.forecast.model_copy(update=settings),
             "simulation": config.simulation.model_copy(update={"replications": 3}),
             "roster": roster,
+            "blending": config.blending if blend else None,
         }
     )
 

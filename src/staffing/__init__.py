@@ -72,6 +72,13 @@ _LAZY = {
     "load_rules": "staffing.roster",
     "PlanConfig": "staffing.config",
     "load_config": "staffing.config",
+    "BlendingConfig": "staffing.skills",
+    "SkillGroup": "staffing.skills",
+    "Blend": "staffing.blending",
+    "build_joint_roster": "staffing.roster",
+    "simulate": "staffing.simulate",
+    "simulate_skills": "staffing.simulate",
+    "SkillChannel": "staffing.simulate",
 }
 
 # ``staffing.plan`` is the pipeline function, not its module: import the module first (which

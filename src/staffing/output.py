@@ -63,6 +63,9 @@ OUTPUT_FILES = (
     "requirements.csv",
     "roster.csv",
     "lines.csv",
+    "blend.csv",
+    "blend_roster.csv",
+    "blend_lines.csv",
     "coverage.csv",
     "simulation.csv",
     "summary.json",
@@ -600,6 +603,7 @@ def _move_into_place(staging: Path, claim: _Claim) -> None:
 def _plan_files(result: Plan) -> dict[str, Writer]:
     """Writer of each output file of a plan, by file name (the tidy schema of
     :mod:`staffing.timegrid`: ``interval_start`` and ``queue``, times with UTC offsets)."""
+    from staffing.blending import blend_files
     from staffing.io import write_frame_csv  # staffing.timegrid's, looked up at call time
 
     def text(make: Callable[[], str]) -> Writer:
@@ -615,6 +619,8 @@ def _plan_files(result: Plan) -> dict[str, Writer]:
         "report.html": text(lambda: report_html(result)),
         # weekly lines of work (roster.contracts), one row per line; only a header without
         "lines.csv": lambda p: write_frame_csv(_lines_output(result.lines), p),
+        # the blended roster of skill groups ([blending]); only headers without
+        **blend_files(getattr(result, "blend", None), write_frame_csv, _roster_output),
     }
 
 

@@ -22,6 +22,9 @@ How the steps join
    concurrency for chat), which :func:`staffing.simulate.simulate` runs against the staffed
    volume (after the quantile choice and deflection; none in closed bands). Deferred work
    is checked by its backlog model in the requirements step and is not simulated.
+6. **Blending** (with ``[blending]``): the joint roster of the skill groups
+   (:func:`staffing.blending.blended_roster`) and both rosters checked by the multi-skill
+   simulation (:func:`staffing.blending.compare_blend`), in :attr:`Plan.blend`.
 
 Examples
 --------
@@ -47,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from staffing.bands import TARGET_COLUMNS
+from staffing.blending import Blend, blended_roster, check_blend, compare_blend
 from staffing.errors import ConfigError
 from staffing.horizon import forecast_days, history_end, local_days, plan_horizon
 from staffing.output import OUTPUT_FILES, check_output_dir, write_plan
@@ -108,6 +112,11 @@ class Plan:
     headcount : pandas.DataFrame
         With ``roster.contracts``: people, FTE, paid hours and cost per queue and contract
         (:func:`staffing.roster.lines.headcount`); empty otherwise.
+    blend : Blend or None
+        With ``[blending]``: the joint roster of the skill groups, and its paid hours, cost
+        and simulated service against the separate rosters (:class:`staffing.blending.Blend`).
+        With ``blending.compare_separate = false`` the separate rosters are not built and
+        ``roster``, ``coverage`` and ``simulation`` are empty.
     """
 
     config: PlanConfig
@@ -123,6 +132,7 @@ class Plan:
     grid: TimeGrid | None = None
     lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     headcount: pd.DataFrame = field(default_factory=pd.DataFrame)
+    blend: Blend | None = None
 
     @property
     def queues(self) -> list[str]:
@@ -232,10 +242,21 @@ def plan(
             say(f"forecast: note: {note}")
     with _step("requirements", say, timings):
         needed = _requirements(forecast_frame, config, grid)
+    blending, blend = config.blending, None
     with _step("roster", say, timings):
-        roster, coverage, solver, lines, people = _rosters(needed, config, grid, say)
+        separate = blending is None or blending.compare_separate
+        kept = needed if separate else needed.iloc[:0]
+        if blending is not None:  # fails on the plan's hours before any solve
+            check_blend(needed, config, grid)
+        roster, coverage, solver, lines, people = _rosters(kept, config, grid, say)
+        teams = {"roster": roster, "coverage": coverage, "lines": lines, "headcount": people}
+        teams["solver"] = solver
+        if blending is not None:
+            blend = blended_roster(needed, config, grid, say, teams if separate else None)
     with _step("simulation", say, timings):
         simulation = _simulate(needed, coverage, config, grid, say)
+        if blending is not None:
+            blend = compare_blend(blend, needed, teams if separate else {}, config, grid, say)
     return Plan(
         config=config,
         history=frame,
@@ -250,6 +271,7 @@ def plan(
         grid=grid,
         lines=lines,
         headcount=people,
+        blend=blend,
     )
 
 

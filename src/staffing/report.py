@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from staffing.plot import figure_to_data_uri
+from staffing.report_blend import blend_section
 
 __all__ = ["render_report"]
 _MOVED = (figure_to_data_uri,)  # now in staffing.plot, still importable from here
@@ -85,6 +86,11 @@ def render_report(
         _headline_table(summary),
     ]
     lines_section = _lines_section(summary)
+    if summary.get("blending"):
+        parts.append(
+            '<p class="note">The blended roster of skill groups against separate rosters: '
+            '<a href="#blending">below</a>.</p>'
+        )
     if lines_section:
         parts.append(
             '<p class="note">Headcount per contract and the weekly lines of work: '
@@ -106,6 +112,7 @@ def render_report(
                 "backlog model in the requirements.</p>"
             )
     parts.append(lines_section)
+    parts.append(blend_section(summary))
     parts.append("</body></html>")
     return "\n".join(parts)
 

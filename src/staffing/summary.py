@@ -126,6 +126,7 @@ def summarise(result: Plan) -> dict[str, Any]:
         },
         "queues": queues,
         "totals": totals,
+        **({"blending": result.blend.to_summary()} if result.blend is not None else {}),
         "timings_seconds": dict(result.timings),
     }
 

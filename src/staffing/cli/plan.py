@@ -129,4 +129,32 @@ def _headline(summary: dict, out_dir: Path) -> str:
         f"  total: {totals['scheduled_agent_hours']:,.0f} scheduled agent-hours for "
         f"{totals['required_agent_hours']:,.0f} required"
     )
+    lines += _blend_lines(summary.get("blending"))
     return "\n".join(lines)
+
+
+def _blend_lines(blend: dict | None) -> list[str]:
+    """The blended roster against separate rosters, in two lines."""
+    if not blend:
+        return []
+    totals = {row["roster"]: row for row in blend["totals"]}
+    mine = totals["blended"]
+    lines = [f"  blended ({len(blend['groups'])} skill groups): {mine['paid_hours']:,.0f} paid h"]
+    saving = blend.get("saving")
+    if saving:
+        lines[0] += (
+            f" vs {totals['separate']['paid_hours']:,.0f} separate: saves "
+            f"{saving['paid_hours']:,.0f} paid h ({100 * saving['paid_hours_share']:.1f}%), "
+            f"cost {saving['cost']:,.0f} ({100 * saving['cost_share']:.1f}%)"
+        )
+    missed = [
+        f"{row['roster']} {row['channel']}{' ' + row['tier'] if row['tier'] else ''}"
+        for row in blend["service"]
+        if row.get("met") is False
+    ]
+    if blend["service"]:
+        lines.append(
+            "  simulated targets: "
+            + ("all met" if not missed else "missed by " + ", ".join(missed))
+        )
+    return lines
