@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from staffing.roster.joint import teams
 from staffing.summary import meets_target
 
 if TYPE_CHECKING:
@@ -115,7 +116,7 @@ def _productive(
         )
         exact[group] = level * (1.0 - loss)
     agents = {}
-    for team in _teams(groups):
+    for team in teams(groups):
         values = np.vstack([exact[g] for g in team])
         for g, row in zip(team, _largest_remainder(values), strict=True):
             agents[g] = row
@@ -124,19 +125,6 @@ def _productive(
         for g in groups
     ]
     return pd.concat(frames, ignore_index=True)
-
-
-def _teams(groups: dict[str, list[str]]) -> list[list[str]]:
-    """Groups joined by shared channels, in the order given."""
-    teams: list[tuple[set[str], list[str]]] = []
-    for group, channels in groups.items():
-        mine = set(channels)
-        joined = [t for t in teams if t[0] & mine]
-        for team in joined:
-            teams.remove(team)
-            mine |= team[0]
-        teams.append((mine, [g for t in joined for g in t[1]] + [group]))
-    return [team for _, team in teams]
 
 
 def _largest_remainder(values: np.ndarray) -> np.ndarray:

@@ -44,7 +44,7 @@ __all__ = [
     "DEFERRED_MET_SHARE",
     "Blend",
     "blend_demand",
-    "blend_files",
+    "blend_tables",
     "blended_roster",
     "check_blend",
     "compare_blend",
@@ -463,21 +463,15 @@ def _ordered(frames: list[pd.DataFrame], order: dict[str, int]) -> pd.DataFrame:
 
 
 def _merged_solves(solves: list[dict[str, Any]], reused: list[str]) -> dict[str, Any]:
-    """The solves behind the blended roster as one: sums, the worst status, the gap of sums."""
-    bounds = [s["best_bound"] for s in solves]
-    objective = float(sum(s["objective"] for s in solves))
-    bound = None if any(b is None for b in bounds) else float(sum(bounds))
-    gap = None if bound is None else (objective - bound) / max(abs(objective), 1e-9)
-    keys = ("solve_seconds", "variables", "integer_variables", "constraints", "nonzeros")
-    return {
-        "solver": solves[0]["solver"] if solves else None,
-        "status": "optimal" if all(s["status"] == "optimal" for s in solves) else "time limit",
-        "objective": objective,
-        "best_bound": bound,
-        "gap": gap,
-        **{k: type(solves[0][k])(sum(s[k] for s in solves)) if solves else 0 for k in keys},
-        "reused_groups": reused,
-    }
+    """The solves behind the blended roster as one (:func:`~staffing.roster.solver.merge_solves`),
+    with the groups that reused a separate roster."""
+    from staffing.roster.solver import merge_solves
+
+    if not solves:  # every group reused a roster with nothing to solve
+        return {"solver": None, "status": "optimal", "objective": 0.0, "best_bound": 0.0,
+                "gap": 0.0, "solve_seconds": 0.0, "variables": 0, "integer_variables": 0,
+                "constraints": 0, "nonzeros": 0, "reused_groups": reused}  # fmt: skip
+    return {**merge_solves(solves), "reused_groups": reused}
 
 
 def _percent(value: float | None) -> str:
@@ -508,20 +502,12 @@ def _read_groups(joint, groups, rules) -> tuple[pd.DataFrame, pd.DataFrame, pd.D
 
 
 def _row_costs(roster: pd.DataFrame, rules) -> dict[str, pd.Series]:
-    """Paid hours and cost of every roster row (its agents included)."""
-    from staffing.roster.lines import row_rates
+    """Paid hours and cost of every roster row, its agents included
+    (:func:`staffing.roster.lines.row_costs` times ``agents``)."""
+    from staffing.roster.lines import row_costs
 
-    by_name = {s.name: s for s in rules.shifts}
-    paid = roster["shift"].map(lambda n: by_name[n].paid_hours).astype(float) * roster["agents"]
-    if "contract" in roster.columns and len(roster):
-        contracts = {c.name: c for c in rules.contracts}
-        keys = [c for c in ("group", "queue") if c in roster.columns] + ["line", "week"]
-        days = roster.groupby(keys)["line"].transform("size")
-        head = roster["contract"].map(lambda c: contracts[c].cost_per_head) / days
-        cost = paid * row_rates(roster, rules) + head
-    else:
-        cost = roster["shift"].map(lambda n: by_name[n].cost).astype(float) * roster["agents"]
-    return {"paid_hours": paid, "cost": cost}
+    paid, cost = row_costs(roster, rules)
+    return {"paid_hours": paid * roster["agents"], "cost": cost * roster["agents"]}
 
 
 def _first(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -584,40 +570,35 @@ def compare_blend(
 _BASE = ("roster", "lines", "headcount", "coverage", "allocation", "deferred", "solver")
 
 
-def blend_files(blend: Blend | None, write: Callable, roster_output: Callable) -> dict:
-    """Writers of the plan's blending files, by name (headers only without skill groups).
+def blend_tables(blend: Blend | None) -> dict[str, pd.DataFrame]:
+    """The plan's blending files by name, as frames (headers only without skill groups).
 
-    ``blend.csv`` is :meth:`Blend.table`, ``blend_roster.csv`` the joint roster as
-    ``roster.csv`` (with ``group`` first) and ``blend_lines.csv`` its lines of work.
+    ``blend.csv`` is :meth:`Blend.table`, ``blend_roster.csv`` the joint roster (``group``
+    first, in the layout of ``roster.csv`` once written) and ``blend_lines.csv`` its lines of
+    work.
 
     Parameters
     ----------
     blend : Blend or None
-    write : callable
-        ``write(frame, path)``.
-    roster_output : callable
-        The roster's CSV layout (``queue`` column first).
 
     Returns
     -------
     dict
-        File name -> ``writer(path)``.
+        File name -> frame.
+
+    Examples
+    --------
+    >>> sorted(blend_tables(None))
+    ['blend.csv', 'blend_lines.csv', 'blend_roster.csv']
     """
+    lines = pd.DataFrame(columns=_LINE_HEADER)
     if blend is None:
         table = pd.DataFrame(columns=["roster", "channel", "tier", "metric", "mean"])
         roster = pd.DataFrame(columns=["group", "start", "end", "agents", "breaks", "shift"])
-        lines = pd.DataFrame(columns=_LINE_HEADER)
     else:
-        table, lines = blend.table(), blend.lines
-        roster = roster_output(blend.roster.rename(columns={"group": "queue"}))
-        roster = roster.rename(columns={"queue": "group"})
-        if lines.empty:
-            lines = pd.DataFrame(columns=_LINE_HEADER)
-    return {
-        "blend.csv": lambda p: write(table, p),
-        "blend_roster.csv": lambda p: write(roster, p),
-        "blend_lines.csv": lambda p: write(lines, p),
-    }
+        table, roster = blend.table(), blend.roster
+        lines = blend.lines if len(blend.lines) else lines
+    return {"blend.csv": table, "blend_roster.csv": roster, "blend_lines.csv": lines}
 
 
 _LINE_HEADER = ["group", "line", "weeks", "contract", "shift", "days"]

@@ -603,8 +603,11 @@ def _move_into_place(staging: Path, claim: _Claim) -> None:
 def _plan_files(result: Plan) -> dict[str, Writer]:
     """Writer of each output file of a plan, by file name (the tidy schema of
     :mod:`staffing.timegrid`: ``interval_start`` and ``queue``, times with UTC offsets)."""
-    from staffing.blending import blend_files
+    from staffing.blending import blend_tables
     from staffing.io import write_frame_csv  # staffing.timegrid's, looked up at call time
+
+    blends = blend_tables(getattr(result, "blend", None))
+    blends["blend_roster.csv"] = _roster_output(blends["blend_roster.csv"], key="group")
 
     def text(make: Callable[[], str]) -> Writer:
         return lambda path: path.write_text(make(), encoding="utf-8")
@@ -620,7 +623,7 @@ def _plan_files(result: Plan) -> dict[str, Writer]:
         # weekly lines of work (roster.contracts), one row per line; only a header without
         "lines.csv": lambda p: write_frame_csv(_lines_output(result.lines), p),
         # the blended roster of skill groups ([blending]); only headers without
-        **blend_files(getattr(result, "blend", None), write_frame_csv, _roster_output),
+        **{name: _writer(frame, write_frame_csv) for name, frame in blends.items()},
     }
 
 
@@ -643,15 +646,20 @@ def report_html(result: Plan) -> str:
     return render_report(result.summary(), plan_figures(result))
 
 
-def _roster_output(roster: pd.DataFrame) -> pd.DataFrame:
-    """``queue,start,end,agents,breaks,shift`` with breaks as ``start/end;start/end``."""
+def _roster_output(roster: pd.DataFrame, key: str = "queue") -> pd.DataFrame:
+    """``queue,start,end,agents,breaks,shift`` (``group`` first for skill groups) with breaks
+    as ``start/end;start/end``."""
     if roster.empty:
-        return pd.DataFrame(columns=["queue", "start", "end", "agents", "breaks", "shift"])
+        return pd.DataFrame(columns=[key, "start", "end", "agents", "breaks", "shift"])
     from staffing.roster.output import roster_to_csv_frame
 
     frame = roster_to_csv_frame(roster)
-    frame.insert(0, "queue", roster["queue"].to_numpy())
+    frame.insert(0, key, roster[key].to_numpy())
     return frame
+
+
+def _writer(frame: pd.DataFrame, write: Callable) -> Writer:
+    return lambda path: write(frame, path)
 
 
 def _lines_output(lines: pd.DataFrame) -> pd.DataFrame:

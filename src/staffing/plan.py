@@ -249,8 +249,13 @@ def plan(
         if blending is not None:  # fails on the plan's hours before any solve
             check_blend(needed, config, grid)
         roster, coverage, solver, lines, people = _rosters(kept, config, grid, say)
-        teams = {"roster": roster, "coverage": coverage, "lines": lines, "headcount": people}
-        teams["solver"] = solver
+        teams = {
+            "roster": roster,
+            "coverage": coverage,
+            "lines": lines,
+            "headcount": people,
+            "solver": solver,
+        }
         if blending is not None:
             blend = blended_roster(needed, config, grid, say, teams if separate else None)
     with _step("simulation", say, timings):

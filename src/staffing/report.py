@@ -48,6 +48,7 @@ table.lines td.num { text-align: right; }
 table.lines th.day, table.lines td.day { text-align: center; }
 table.lines td.off { color: #999; }
 table.lines .brk { color: #555; }
+td.text, th.text { text-align: left; }
 """
 
 

@@ -34,7 +34,6 @@ def blend_section(summary: Mapping[str, Any]) -> str:
     if not blend:
         return ""
     parts = [
-        "<style>td.text, th.text { text-align: left; }</style>",
         '<h2 id="blending">Blended roster: skill groups</h2>',
         '<p class="note">One roster for every channel: live contacts first, deferred work in '
         "the time they leave idle. Both rosters below are checked by the same multi-skill "

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from staffing.errors import InfeasibleError
+from staffing.roster.lines import row_costs
 from staffing.roster.model import (
     RosterModel,
     build_model,
@@ -291,9 +292,7 @@ def build_roster(
         return _with_lines(model, req, result, options, agents)
     roster = _groups(model)
     coverage = coverage_from_roster(roster, req, rules.interval_minutes, rules.cyclic)
-    by_name = {s.name: s for s in rules.shifts}
-    paid = roster["shift"].map(lambda n: by_name[n].paid_hours)
-    cost = roster["shift"].map(lambda n: by_name[n].cost)
+    paid, cost = row_costs(roster, rules)
     assignment = None
     if agents is not None:
         from staffing.roster.assign import assign_agents
@@ -304,8 +303,7 @@ def build_roster(
             roster, agents, rules, options, horizon_start=first, horizon_days=days
         )
         assignment = assign_result.to_dict()
-        paid = roster["shift"].map(lambda n: by_name[n].paid_hours)
-        cost = roster["shift"].map(lambda n: by_name[n].cost)
+        paid, cost = row_costs(roster, rules)
     summary = summarise(
         roster, coverage, rules.interval_minutes, result, paid, cost, assignment=assignment
     )
@@ -320,7 +318,7 @@ def _with_lines(
     agents: Any,
 ) -> RosterResult:
     """The result of a roster of weekly lines of work (rules with contracts)."""
-    from staffing.roster.lines import headcount, line_days, lines_table, row_rates
+    from staffing.roster.lines import headcount, line_days, lines_table
 
     rules = model.rules
     roster = line_days(model)
@@ -336,13 +334,7 @@ def _with_lines(
             roster, table, agents, rules, options, horizon_start=first
         )
         assignment = assign_result.to_dict()
-    by_name = {s.name: s for s in rules.shifts}
-    contracts = {c.name: c for c in rules.contracts}
-    paid = roster["shift"].map(lambda n: by_name[n].paid_hours)
-    rate = row_rates(roster, rules)
-    days = roster.groupby(["line", "week"])["line"].transform("size")
-    head = roster["contract"].map(lambda c: contracts[c].cost_per_head) / days
-    cost = paid * rate + head
+    paid, cost = row_costs(roster, rules)
     summary = summarise(
         roster,
         coverage,

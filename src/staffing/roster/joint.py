@@ -55,6 +55,7 @@ Examples
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +83,14 @@ from staffing.roster.model import (
 from staffing.roster.rules import ShiftRules
 from staffing.roster.solver import SolveResult, SolverOptions, linear, solve
 
-__all__ = ["JointDemand", "JointGroup", "JointRoster", "build_joint_roster", "check_reach"]
+__all__ = [
+    "JointDemand",
+    "JointGroup",
+    "JointRoster",
+    "build_joint_roster",
+    "check_reach",
+    "teams",
+]
 
 
 @dataclass(frozen=True)
@@ -231,22 +239,45 @@ def build_joint_roster(
     )
 
 
-def _components(groups: list[JointGroup]) -> list[list[JointGroup]]:
-    """Groups joined by the channels they share: each set is an independent roster."""
-    teams: list[tuple[set[str], list[JointGroup]]] = []
-    for group in groups:
-        channels = set(group.channels)
-        joined = [t for t in teams if t[0] & channels]
-        for team in joined:
-            teams.remove(team)
-            channels |= team[0]
-        members = [g for t in joined for g in t[1]] + [group]
-        teams.append((channels, members))
-    order = {g.name: n for n, g in enumerate(groups)}
+def teams(channels: Mapping[str, Sequence[str]]) -> list[list[str]]:
+    """Groups joined by the channels they share, directly or through other groups.
+
+    Each team is an independent roster (and pools its agents in the simulation).
+
+    Parameters
+    ----------
+    channels : mapping
+        Group -> the channels it serves.
+
+    Returns
+    -------
+    list of list of str
+        The teams, each in the order of ``channels``, ordered by their first group.
+
+    Examples
+    --------
+    >>> teams({"chat": ["chat"], "phone": ["phone"], "blend": ["phone", "email"]})
+    [['chat'], ['phone', 'blend']]
+    """
+    joined: list[tuple[set[str], list[str]]] = []
+    for group, served in channels.items():
+        mine = set(served)
+        linked = [t for t in joined if t[0] & mine]
+        for team in linked:
+            joined.remove(team)
+            mine |= team[0]
+        joined.append((mine, [g for t in linked for g in t[1]] + [group]))
+    order = {g: n for n, g in enumerate(channels)}
     return sorted(
-        (sorted(t[1], key=lambda g: order[g.name]) for t in teams),
-        key=lambda team: order[team[0].name],
+        (sorted(members, key=order.__getitem__) for _, members in joined),
+        key=lambda team: order[team[0]],
     )
+
+
+def _components(groups: list[JointGroup]) -> list[list[JointGroup]]:
+    """The groups of each team (:func:`teams`): independent rosters."""
+    by_name = {g.name: g for g in groups}
+    return [[by_name[g] for g in team] for team in teams({g.name: g.channels for g in groups})]
 
 
 def _part_demand(demand: JointDemand, team: list[JointGroup]) -> JointDemand:
@@ -386,23 +417,28 @@ def check_reach(demand: JointDemand, groups: list[JointGroup], rules: ShiftRules
     See :func:`staffing.blending.check_blend`.
     """
     times = demand.times.reset_index(drop=True)
-    _check_deferred_reach(demand, groups, times)
+    reach = {g.name: _reach(g, times) for g in groups}
+
+    def able(channel: str) -> np.ndarray:
+        """Intervals some group serving ``channel`` can be on duty in."""
+        mask = np.zeros(len(times), dtype=bool)
+        for g in groups:
+            if channel in g.channels:
+                mask |= reach[g.name]
+        return mask
+
+    _check_deferred_reach(demand, groups, times, able)
     if rules.hard_coverage:
-        _check_live_reach(_live_table(demand, times), groups, times)
+        _check_live_reach(_live_table(demand, times), times, able)
 
 
-def _check_deferred_reach(demand: JointDemand, groups: list[JointGroup], times) -> None:
+def _check_deferred_reach(demand: JointDemand, groups: list[JointGroup], times, able) -> None:
     """Every deferred item must have an interval, before its deadline, that a group serving
     its channel can be on duty in while the channel is open."""
     horizon = len(times)
-    reach = {g.name: _reach(g, times) for g in groups}
     for (channel, tier), part in demand.deferred.groupby(["channel", "tier"], sort=False):
-        able = np.zeros(horizon, dtype=bool)
-        for g in groups:
-            if channel in g.channels:
-                able |= reach[g.name]
-        able &= demand.deferred_open[channel]
-        count = np.concatenate([[0], np.cumsum(able)])
+        can = able(channel) & demand.deferred_open[channel]
+        count = np.concatenate([[0], np.cumsum(can)])
         bad = []
         for ready, due, work in part[["ready", "due", "work"]].itertuples(index=False):
             if work <= 0 or due >= horizon:
@@ -420,14 +456,11 @@ def _check_deferred_reach(demand: JointDemand, groups: list[JointGroup], times) 
             )
 
 
-def _check_live_reach(live, groups: list[JointGroup], times: pd.Series) -> None:
+def _check_live_reach(live, times: pd.Series, able) -> None:
     frame = pd.DataFrame({"interval_start": times})
     for channel, table in live.items():
-        able = np.zeros(len(times), dtype=bool)
-        for g in groups:
-            if channel in g.channels:
-                able |= _reach(g, times)
-        bad = [int(i) for i in np.flatnonzero((table["required"].to_numpy() > 0) & ~able)]
+        need = table["required"].to_numpy() > 0
+        bad = [int(i) for i in np.flatnonzero(need & ~able(channel))]
         if bad:
             raise InfeasibleError(
                 f"hard_coverage: no group serving {channel!r} can be on duty in "

@@ -10,11 +10,13 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import numpy as np
 import pandas as pd
 
 from staffing.roster.model import RosterModel, ShiftLayer
-from staffing.roster.solver import SolveResult
+from staffing.roster.solver import SolveResult, merge_solves
 
 __all__: list[str] = []
 
@@ -25,26 +27,9 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _merged(results: list[SolveResult]) -> SolveResult:
-    """One solve result for the independent parts: sums, and the worst status."""
-    from staffing.roster.solver import _gap
-
-    objective = sum(r.objective for r in results)
-    bounds = [r.best_bound for r in results]
-    bound = None if any(b is None for b in bounds) else float(sum(bounds))
-    status = "optimal" if all(r.status == "optimal" for r in results) else "time limit"
-    return SolveResult(
-        solver=results[0].solver,
-        status=status,
-        objective=objective,
-        best_bound=bound,
-        gap=_gap(objective, bound),
-        solve_seconds=sum(r.solve_seconds for r in results),
-        variables=sum(r.variables for r in results),
-        integer_variables=sum(r.integer_variables for r in results),
-        constraints=sum(r.constraints for r in results),
-        nonzeros=sum(r.nonzeros for r in results),
-        options=results[0].options,
-    )
+    """One solve result for the independent parts (:func:`merge_solves`)."""
+    merged = merge_solves([asdict(r) for r in results])
+    return SolveResult(**merged, options=results[0].options)
 
 
 def _model_view(prob, frame, rules, layer: ShiftLayer) -> RosterModel:

@@ -37,6 +37,7 @@ __all__ = [
     "line_days",
     "lines_table",
     "parse_day",
+    "row_costs",
     "row_rates",
 ]
 
@@ -379,6 +380,46 @@ def headcount(roster: pd.DataFrame, rules: ShiftRules) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def row_costs(roster: pd.DataFrame, rules: ShiftRules) -> tuple[pd.Series, pd.Series]:
+    """Paid hours [h] and cost [currency] of one agent of each roster row.
+
+    A row of a shift group costs its shift type's ``cost_per_hour`` times its paid hours. A
+    row of a line of work (a ``contract`` column) costs the contract's rate
+    (:func:`row_rates`) times its paid hours plus the contract's ``cost_per_head`` shared over
+    the line's working days of that week; lines are told apart by ``line`` and ``week`` within
+    each ``group`` or ``queue`` when the roster has one.
+
+    Parameters
+    ----------
+    roster : DataFrame
+        Roster rows (``shift``; with lines also ``contract``, ``line`` and ``week``).
+    rules : ShiftRules
+
+    Returns
+    -------
+    tuple of pandas.Series
+        Paid hours and cost per agent of each row (multiply by ``agents`` for the row).
+
+    Examples
+    --------
+    >>> from staffing.roster.rules import ShiftRules, ShiftType
+    >>> rules = ShiftRules(interval_minutes=60, shifts=[ShiftType(name="d", length_hours=8,
+    ...     start_earliest="08:00", start_latest="08:00", cost_per_hour=20)])
+    >>> paid, cost = row_costs(pd.DataFrame({"shift": ["d"]}), rules)
+    >>> float(paid.iloc[0]), float(cost.iloc[0])
+    (8.0, 160.0)
+    """
+    by_name = {s.name: s for s in rules.shifts}
+    paid = roster["shift"].map(lambda n: by_name[n].paid_hours).astype(float)
+    if "contract" not in roster.columns or roster.empty:
+        return paid, roster["shift"].map(lambda n: by_name[n].cost).astype(float)
+    contracts = {c.name: c for c in rules.contracts}
+    keys = [c for c in ("group", "queue") if c in roster.columns] + ["line", "week"]
+    days = roster.groupby(keys)["line"].transform("size")
+    head = roster["contract"].map(lambda c: contracts[c].cost_per_head) / days
+    return paid, paid * row_rates(roster, rules) + head
 
 
 def row_rates(roster: pd.DataFrame, rules: ShiftRules) -> np.ndarray:

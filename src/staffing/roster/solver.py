@@ -30,7 +30,7 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ __all__ = [
     "SolverOptions",
     "available_solvers",
     "linear",
+    "merge_solves",
     "solve",
 ]
 
@@ -242,6 +243,51 @@ def _model_size(prob: pulp.LpProblem) -> dict[str, int]:
         "integer_variables": sum(v.cat == pulp.LpInteger for v in variables),
         "constraints": len(constraints),
         "nonzeros": sum(len(c) for c in constraints),
+    }
+
+
+#: Figures of a solve that add up over independent models.
+_SUMMED = ("solve_seconds", "variables", "integer_variables", "constraints", "nonzeros")
+
+
+def merge_solves(solves: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The solves of independent models as one (their sum is one roster's objective).
+
+    Parameters
+    ----------
+    solves : sequence of mapping
+        :meth:`SolveResult.to_dict` of each solve (``options`` is not read), at least one.
+
+    Returns
+    -------
+    dict
+        ``solver`` (the first's), ``status`` (``"optimal"`` when every solve is, else
+        ``"time limit"``), summed ``objective`` and ``best_bound`` [currency] (``None`` when a
+        bound is missing), the ``gap`` of the sums [fraction], and summed solve time [s] and
+        model size.
+
+    Examples
+    --------
+    >>> merged = merge_solves([
+    ...     {"solver": "highs", "status": "optimal", "objective": 90.0, "best_bound": 90.0,
+    ...      "solve_seconds": 1.0, "variables": 4, "integer_variables": 2, "constraints": 3,
+    ...      "nonzeros": 9},
+    ...     {"solver": "highs", "status": "time limit", "objective": 10.0, "best_bound": 9.0,
+    ...      "solve_seconds": 2.0, "variables": 4, "integer_variables": 2, "constraints": 3,
+    ...      "nonzeros": 9}])
+    >>> merged["status"], merged["objective"], round(merged["gap"], 3), merged["variables"]
+    ('time limit', 100.0, 0.01, 8)
+    """
+    bounds = [s["best_bound"] for s in solves]
+    objective = float(sum(s["objective"] for s in solves))
+    bound = None if any(b is None for b in bounds) else float(sum(bounds))
+    return {
+        "solver": solves[0]["solver"],
+        "status": "optimal" if all(s["status"] == "optimal" for s in solves) else "time limit",
+        "objective": objective,
+        "best_bound": bound,
+        "gap": _gap(objective, bound),
+        **{key: type(solves[0][key])(sum(s[key] for s in solves)) for key in _SUMMED},
     }
 
 
