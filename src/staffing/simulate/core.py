@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from staffing.errors import ConfigError
+from staffing.errors import ConfigError, DataError
 from staffing.queueing import MAX_AHT_SECONDS, MAX_PATIENCE_SECONDS
 from staffing.simulate._engine import ABANDONED, ANSWERED, UNSERVED, overlap_by_interval, run_queue
 from staffing.simulate.inputs import Horizon, agents_from_staffing, horizon_from_forecast
@@ -175,6 +175,7 @@ def simulate(
     queue: str | None = None,
     service_level_basis: Basis = "offered",
     confidence: float = 0.95,
+    volume_draws: ArrayLike | None = None,
 ) -> SimulationResult:
     """Simulate a roster (or agents per interval) against a forecast, many times over.
 
@@ -233,6 +234,13 @@ def simulate(
     confidence : float, default 0.95
         Confidence level of the Student t intervals across replications [fraction]; bounds
         are clipped to the metric's range ([0, 1] for fractions, >= 0 for ASA [s]).
+    volume_draws : array_like, optional
+        Expected contacts per interval for each replication [contacts per interval], shape
+        (``replications``, forecast intervals), columns in chronological order, finite and
+        >= 0: replication ``r`` draws its Poisson arrivals at row ``r`` instead of
+        ``volume_column``, which then only sets the grid (volume drawn from a predictive
+        distribution: :func:`staffing.risk.service_risk`). Rows equal to the forecast give
+        the same result as omitting it.
 
     Returns
     -------
@@ -241,7 +249,8 @@ def simulate(
     Raises
     ------
     staffing.errors.DataError
-        For a bad roster or forecast (gaps, misaligned intervals, negative rates), naming where.
+        For a bad roster, forecast or ``volume_draws`` (gaps, misaligned intervals, negative
+        rates, wrong shape), naming where.
     staffing.errors.ConfigError
         For a bad ``target_seconds`` (a negative value, not one per interval, or an array
         with a forecast whose rows are not in chronological order).
@@ -293,10 +302,12 @@ def simulate(
     handle = _handle_sampler(handle_time, aht_seconds, cv)
     patience = _patience_sampler(patience_seconds)
     replay = None if arrivals is None else _replay_seconds(arrivals, horizon)
+    draws = _volume_draws(volume_draws, replications, horizon, forecast, queue, replay)
     staffed = overlap_by_interval(agents.starts, agents.ends, horizon.edges)
     rows = []
     for number, rng in enumerate(_streams(seed, replications)):
-        times = replay if replay is not None else _poisson_arrivals(horizon, rng)
+        volume = None if draws is None else draws[number]
+        times = replay if replay is not None else _poisson_arrivals(horizon, rng, volume)
         run = run_queue(times, handle(rng, len(times)), patience(rng, len(times)), agents)
         frame = _tally(times, run, horizon, staffed, thresholds)
         frame.insert(0, "replication", number)
@@ -360,20 +371,56 @@ def _thresholds(
             f"target_seconds: value {first} (interval {horizon.interval_start[first]}) is "
             f"{values[first]}; expected a finite threshold >= 0 [s] or NaN"
         )
-    if not _chronological(forecast, queue):
-        raise ConfigError(
-            "target_seconds: the forecast's intervals are not in chronological order, so the "
-            "thresholds cannot be matched to them; sort the forecast by interval_start"
-        )
+    _require_chronological(forecast, queue, "target_seconds", ConfigError)
     return values
 
 
-def _chronological(forecast: pd.DataFrame, queue: str | None) -> bool:
-    """Whether the forecast rows of the simulated queue come in time order."""
+def _volume_draws(
+    draws: ArrayLike | None,
+    replications: int,
+    horizon: Horizon,
+    forecast: pd.DataFrame,
+    queue: str | None,
+    replay: np.ndarray | None,
+) -> np.ndarray | None:
+    """Expected contacts per replication and interval, checked (None: the forecast's)."""
+    if draws is None:
+        return None
+    if replay is not None:
+        raise ValueError("volume_draws: cannot be combined with arrivals (replayed contacts)")
+    try:
+        values = np.array(draws, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise DataError(f"volume_draws: expected numbers [contacts per interval]: {err}") from err
+    shape = (int(replications), len(horizon.interval_start))
+    if values.shape != shape:
+        raise DataError(
+            f"volume_draws: expected shape {shape} (replications, intervals), got {values.shape}"
+        )
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        row, col = np.argwhere(bad)[0]
+        raise DataError(
+            f"volume_draws: row {row} (replication), column {col} (interval "
+            f"{horizon.interval_start[col]}) is {values[row, col]}; expected a finite rate "
+            ">= 0 [contacts per interval]"
+        )
+    _require_chronological(forecast, queue, "volume_draws", DataError)
+    return values
+
+
+def _require_chronological(
+    forecast: pd.DataFrame, queue: str | None, name: str, error: type[Exception]
+) -> None:
+    """Per-interval values of ``name`` need the forecast rows of the queue in time order."""
     frame = forecast if "interval_start" in forecast.columns else forecast.reset_index()
     if queue is not None and "queue" in frame.columns:
         frame = frame[frame["queue"].astype(str) == queue]
-    return pd.DatetimeIndex(frame["interval_start"]).is_monotonic_increasing
+    if not pd.DatetimeIndex(frame["interval_start"]).is_monotonic_increasing:
+        raise error(
+            f"{name}: the forecast's intervals are not in chronological order, so the values "
+            "cannot be matched to them; sort the forecast by interval_start"
+        )
 
 
 def _number(value: object) -> bool:
@@ -435,17 +482,18 @@ def _patience_sampler(patience: float | ArrayLike | None):
     return lambda rng, n: rng.choice(sample, n)
 
 
-def _poisson_arrivals(horizon: Horizon, rng: np.random.Generator) -> np.ndarray:
-    """Poisson counts per interval, then uniform times within it (exact for piecewise rates)."""
-    counts = rng.poisson(horizon.volume)
+def _poisson_arrivals(
+    horizon: Horizon, rng: np.random.Generator, volume: np.ndarray | None = None
+) -> np.ndarray:
+    """Poisson counts per interval (at ``volume``, default the forecast's), then uniform times
+    within it (exact for piecewise rates)."""
+    counts = rng.poisson(horizon.volume if volume is None else volume)
     index = np.repeat(np.arange(len(counts)), counts)
     times = (index + rng.random(index.size)) * horizon.interval_seconds
     return np.sort(times)
 
 
 def _replay_seconds(arrivals: Sequence[pd.Timestamp] | pd.DatetimeIndex, horizon: Horizon):
-    from staffing.errors import DataError
-
     times = pd.DatetimeIndex(arrivals)
     if times.tz is None:
         raise DataError("arrivals: expected tz-aware timestamps, got naive ones")
