@@ -34,16 +34,19 @@ from staffing.forecast.events import Event
 from staffing.forecast.metrics import bias, coverage, mase, naive_scale, wape
 from staffing.forecast.models import MODELS
 from staffing.forecast.plot import plot_backtest, plot_forecast
+from staffing.forecast.quality import add_quantiles, level_dispersion
 
 __all__ = [
     "MODELS",
     "Event",
     "Forecaster",
+    "add_quantiles",
     "backtest",
     "backtest_summary",
     "bias",
     "coverage",
     "forecast",
+    "level_dispersion",
     "mase",
     "naive_scale",
     "plot_backtest",

@@ -18,6 +18,7 @@ from staffing.forecast.events import CalendarFeatures, Event, as_events
 from staffing.forecast.intervals import fit_dispersion_pinball, mid_quantiles
 from staffing.forecast.metrics import mase, naive_scale
 from staffing.forecast.models import MODELS, Context, PointModel, ZeroModel, make_model
+from staffing.forecast.quality import LEVEL_NOTE, level_dispersion, selection_table, window_totals
 
 __all__ = ["Forecaster", "forecast", "quantile_column"]
 
@@ -41,6 +42,7 @@ class _QueueFit:
     model_name: str
     model: PointModel
     alpha: float
+    level_dispersion: float  # variance of the week-level error (see quality.level_dispersion)
     context: Context
     wall: pd.Series  # the wall-clock series the model was fitted on (outages as NaN)
     zero: np.ndarray  # slots of the week forecast as exactly zero (closed or always zero)
@@ -104,10 +106,18 @@ class Forecaster:
     models_ : dict of str to str
         Queue to fitted model name.
     selection_ : pandas.DataFrame
-        Validation scores per queue and candidate (``queue, model, mase, selected``); with a
-        fixed model, its own scores only.
+        Why each model was chosen: validation scores per queue and candidate over the
+        ``origins`` weekly windows (``queue, model, mase, bias, coverage_<P>...,
+        dispersion, level_dispersion, origins, selected``; see
+        :func:`~staffing.forecast.quality.selection_table`). ``"auto"`` selects the smallest
+        MASE; with a fixed model, its own scores only.
     dispersion_ : dict of str to float
-        Queue to negative binomial dispersion alpha of the predictive distribution.
+        Queue to negative binomial dispersion alpha of the predictive distribution
+        [1/contacts].
+    level_dispersion_ : dict of str to float
+        Queue to the variance of the week-level multiplicative error of the chosen model on
+        its validation windows, Poisson noise removed, in ``[0, alpha]`` [dimensionless]
+        (see :func:`~staffing.forecast.quality.level_dispersion`).
     calendar_ : staffing.calendar.Calendar
         The calendar the forecast used (from ``calendar`` or ``country``/``subdiv``).
     notes_ : list of str
@@ -196,6 +206,7 @@ class Forecaster:
         self.selection_ = pd.concat(tables, ignore_index=True)
         self.models_ = {q: f.model_name for q, f in self._fits.items()}
         self.dispersion_ = {q: f.alpha for q, f in self._fits.items()}
+        self.level_dispersion_ = {q: f.level_dispersion for q, f in self._fits.items()}
         self.notes_ = notes
         return self
 
@@ -265,7 +276,7 @@ class Forecaster:
         wall[calendar.excluded(wall.index)] = np.nan
         names = _names(self.candidates) if self.model == "auto" else [self.model]
         origins, horizon = self._validation_origins(queue, wall)
-        scores, pairs = {}, {}
+        scores, windows = {}, {}
         for name in names:
             actual, mean, errors = [], [], []
             for origin in origins:
@@ -278,22 +289,19 @@ class Forecaster:
                 if test.notna().any():
                     errors.append(mase(test.to_numpy(), point, scale))
             scores[name] = float(np.mean(errors)) if errors else np.nan
-            pairs[name] = (np.concatenate(actual), np.concatenate(mean))
+            windows[name] = (actual, mean)
         chosen = min(names, key=lambda n: np.inf if np.isnan(scores[n]) else scores[n])
         levels = tuple(float(p) for p in self.quantiles)
-        alpha = fit_dispersion_pinball(*pairs[chosen], levels)
+        alpha = fit_dispersion_pinball(*map(np.concatenate, windows[chosen]), levels)
+        table = selection_table(queue.queue, scores, windows, levels, chosen, alpha)
         context = Context(queue.slots_per_day, calendar)
         model = self._fit_model(chosen, wall, context)
+        level = level_dispersion(*windows[chosen], alpha)
+        if window_totals(*windows[chosen])[1].size == 0:
+            context.notes.append(LEVEL_NOTE)
         zero = _zero(wall, queue.slots_per_day)
-        table = pd.DataFrame(
-            {
-                "queue": queue.queue,
-                "model": names,
-                "mase": [scores[n] for n in names],
-                "selected": [n == chosen for n in names],
-            }
-        )
-        return _QueueFit(queue, chosen, model, alpha, context, wall, zero), table
+        fitted = _QueueFit(queue, chosen, model, alpha, level, context, wall, zero)
+        return fitted, table
 
     def _validation_origins(
         self, queue: _grid.QueueHistory, wall: pd.Series
