@@ -8,13 +8,17 @@ from staffing.config import PlanConfig
 from staffing.datasets import load_example_config
 
 
-def fast_config(*, tours: bool = False, blend: bool = False, **forecast) -> PlanConfig:
+def fast_config(
+    *, tours: bool = False, blend: bool = False, risk: bool = False, **forecast
+) -> PlanConfig:
     """The example configuration with a fixed forecast model and few replications.
 
     Without ``tours`` the roster is the daily model (no ``roster.contracts``): the weekly lines
     of work are tested on their own (tests/test_roster_tours.py, tests/test_plan_tours.py).
     Without ``blend`` the example's skill groups are dropped (separate rosters only); they are
-    tested in tests/test_plan_blend.py.
+    tested in tests/test_plan_blend.py. Without ``risk`` the risk check and its trade-off are
+    off; with it they run with 40 replications, two staff-to levels (q50, q90) and 5 s per
+    trade-off roster.
     """
     config = PlanConfig.from_toml(load_example_config(), "example_plan.toml")
     settings = {"model": "seasonal_naive_week", "horizon_days": 7, **forecast}
@@ -25,6 +29,14 @@ def fast_config(*, tours: bool = False, blend: bool = False, **forecast) -> Plan
             "simulation": config.simulation.model_copy(update={"replications": 3}),
             "roster": roster,
             "blending": config.blending if blend else None,
+            "risk": config.risk.model_copy(
+                update={
+                    "enabled": risk,
+                    "replications": 40,
+                    "staff_to_levels": (0.5, 0.9),
+                    "time_limit_seconds": 5.0,
+                }
+            ),
         }
     )
 

@@ -43,11 +43,18 @@ class FakePlan:
         stamps = pd.date_range("2025-01-06", periods=2, freq="h", tz="UTC")
         self.tag = tag
         self.forecast = pd.DataFrame({"interval_start": stamps, "queue": tag, "volume": 1.0})
-        self.requirements = self.forecast.assign(agents=1)
+        self.requirements = self.forecast.assign(agents=1, open=True, scheduled=1)
         self.roster = pd.DataFrame()
         self.lines = pd.DataFrame()
         self.coverage = self.forecast.assign(required=1, scheduled=1)
         self.simulation = self.forecast.assign(service_level=0.8)
+        # what schedule.xlsx reads: the configuration, the plan's grid (None: the history's)
+        from staffing.config import PlanConfig
+        from staffing.datasets import load_example_config
+
+        self.config = PlanConfig.from_toml(load_example_config())
+        self.grid = None
+        self.queues = [tag]
 
     def summary(self):
         horizon = {
@@ -126,7 +133,7 @@ def make_plan(directory: Path, tag: str = "old") -> Path:
     return directory
 
 
-def snapshot(directory: Path) -> dict[str, str]:
+def snapshot(directory: Path) -> dict[str, str | bytes]:
     """Every path under ``directory`` with its content (or its kind)."""
     out = {}
     for path in sorted(directory.rglob("*")):
@@ -136,7 +143,7 @@ def snapshot(directory: Path) -> dict[str, str]:
         elif path.is_dir():
             out[key] = "<dir>"
         else:
-            out[key] = path.read_text()
+            out[key] = path.read_bytes()  # schedule.xlsx is binary
     return out
 
 

@@ -16,6 +16,8 @@ so ``import staffing`` stays light:
 ``staffing.Calendar``       weekend days and holidays of every step (:mod:`staffing.calendar`)
 ``staffing.build_roster``   the roster integer program (:mod:`staffing.roster`)
 ``staffing.simulate``       discrete-event check of a roster (a subpackage)
+``staffing.service_risk``   service under the forecast's uncertainty (:mod:`staffing.risk`)
+``staffing.shift_table``    the roster as a table of shifts (:mod:`staffing.schedule`)
 ==========================  ==================================================================
 
 Examples
@@ -79,6 +81,11 @@ _LAZY = {
     "simulate": "staffing.simulate",
     "simulate_skills": "staffing.simulate",
     "SkillChannel": "staffing.simulate",
+    "service_risk": "staffing.risk",
+    "ServiceRisk": "staffing.risk",
+    "RiskConfig": "staffing.config",
+    "shift_table": "staffing.schedule",
+    "write_schedule_xlsx": "staffing.workbook",
 }
 
 # ``staffing.plan`` is the pipeline function, not its module: import the module first (which

@@ -17,6 +17,9 @@ configuration reference in the docs for every key with its unit and default, and
     Shift rules (:class:`staffing.roster.ShiftRules`) and ``[roster.solver]`` options.
 ``[simulation]``
     Replications, seed and handle-time distribution of the simulation check.
+``[risk]``
+    The risk check (:class:`RiskConfig`): volume drawn from the forecast's distribution, and
+    the staff-to-quantile trade-off.
 ``[blending]`` (optional)
     Skill groups, routing and the deferred-work occupancy cap
     (:class:`staffing.skills.BlendingConfig`): one roster for every channel.
@@ -70,6 +73,7 @@ __all__ = [
     "ForecastConfig",
     "HistoryConfig",
     "PlanConfig",
+    "RiskConfig",
     "RosterConfig",
     "SimulationConfig",
     "SolverConfig",
@@ -317,6 +321,51 @@ class SimulationConfig(BaseModel):
     handle_time_cv: float = Field(default=1.0, gt=0, le=MAX_HANDLE_TIME_CV)
 
 
+class RiskConfig(BaseModel):
+    """The risk check: service when volume follows the forecast's predictive distribution.
+
+    Each replication draws the plan's volume from the forecast (a week-level error common to
+    every interval and an interval-level error, together the forecast's negative binomial
+    distribution; :mod:`staffing.risk`), then simulates the roster against it. The report gives
+    the weekly service level's distribution and P(weekly service level >= target), and the
+    staff-to-quantile trade-off: the same requirements, roster and risk check staffed to each
+    of ``staff_to_levels``.
+
+    Parameters
+    ----------
+    enabled : bool
+        Run the risk check of each live queue (default ``True``; needs ``simulation.enabled``).
+    replications : int
+        Volume draws, each simulated once [count], 20 to 5,000 (default 200).
+    staff_to_levels : tuple of float
+        Forecast quantile levels of the trade-off [fraction], each in (0, 1) (default 0.5, 0.7,
+        0.8, 0.9); empty for none. The plan's own ``service.staff_to`` is always included and
+        its roster reused.
+    time_limit_seconds : float, optional
+        Solver time limit of each trade-off roster [s] (default: ``roster.solver``'s).
+    seed : int, optional
+        Seed of the volume draws and their simulation, >= 0 (default: ``simulation.seed``).
+    """
+
+    model_config = _STRICT
+
+    enabled: bool = True
+    replications: int = Field(default=200, ge=20, le=5000)
+    staff_to_levels: tuple[float, ...] = (0.5, 0.7, 0.8, 0.9)
+    time_limit_seconds: float | None = Field(default=None, gt=0)
+    seed: int | None = Field(default=None, ge=0)
+
+    @field_validator("staff_to_levels")
+    @classmethod
+    def _levels(cls, levels: tuple[float, ...]) -> tuple[float, ...]:
+        for level in levels:
+            if not 0.0 < level < 1.0:
+                raise ValueError(f"each level must be in (0, 1), got {level:g}")
+        if len(set(levels)) != len(levels):
+            raise ValueError(f"levels must differ, got {list(levels)}")
+        return tuple(sorted(levels))
+
+
 class PlanConfig(BaseModel):
     """The whole plan configuration (see the module docstring for the sections).
 
@@ -334,6 +383,7 @@ class PlanConfig(BaseModel):
     service: ServiceTargets
     roster: RosterConfig
     simulation: SimulationConfig = Field(default_factory=SimulationConfig)
+    risk: RiskConfig = Field(default_factory=RiskConfig)
     blending: BlendingConfig | None = None
 
     @model_validator(mode="after")

@@ -68,6 +68,9 @@ OUTPUT_FILES = (
     "blend_lines.csv",
     "coverage.csv",
     "simulation.csv",
+    "risk.csv",
+    "tradeoff.csv",
+    "schedule.xlsx",
     "summary.json",
     "report.html",
 )
@@ -612,7 +615,7 @@ def _plan_files(result: Plan) -> dict[str, Writer]:
     def text(make: Callable[[], str]) -> Writer:
         return lambda path: path.write_text(make(), encoding="utf-8")
 
-    return {
+    files: dict[str, Writer] = {
         "forecast.csv": lambda p: write_frame_csv(_forecast_output(result.forecast), p),
         "requirements.csv": lambda p: write_frame_csv(result.requirements, p),
         "roster.csv": lambda p: write_frame_csv(_roster_output(result.roster), p),
@@ -624,7 +627,25 @@ def _plan_files(result: Plan) -> dict[str, Writer]:
         "lines.csv": lambda p: write_frame_csv(_lines_output(result.lines), p),
         # the blended roster of skill groups ([blending]); only headers without
         **{name: _writer(frame, write_frame_csv) for name, frame in blends.items()},
+        # the risk check and the staff-to trade-off ([risk]); only headers without
+        "risk.csv": lambda p: write_frame_csv(_frame_or_header(result, "risk"), p),
+        "tradeoff.csv": lambda p: write_frame_csv(_frame_or_header(result, "tradeoff"), p),
     }
+    from staffing.workbook import write_schedule_xlsx, xlsx_available
+
+    if xlsx_available():  # the io extra (openpyxl); without it no schedule.xlsx is written
+        files["schedule.xlsx"] = lambda p: write_schedule_xlsx(result, p)
+    return files
+
+
+def _frame_or_header(result: Plan, name: str) -> pd.DataFrame:
+    """The plan's risk or trade-off frame, or its header alone when the check did not run."""
+    from staffing.tradeoff import RISK_COLUMNS, TRADEOFF_COLUMNS
+
+    frame = getattr(result, name, None)
+    if frame is None or frame.empty:
+        return pd.DataFrame(columns=RISK_COLUMNS if name == "risk" else TRADEOFF_COLUMNS)
+    return frame
 
 
 def report_html(result: Plan) -> str:

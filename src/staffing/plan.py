@@ -39,23 +39,22 @@ Examples
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
-from staffing.bands import TARGET_COLUMNS
 from staffing.blending import Blend, blended_roster, check_blend, compare_blend
 from staffing.errors import ConfigError
 from staffing.horizon import forecast_days, history_end, local_days, plan_horizon
 from staffing.output import OUTPUT_FILES, check_output_dir, write_plan
-from staffing.summary import chosen_models, meets_target
+from staffing.plan_steps import build_rosters, simulate_live, staffed_requirements
+from staffing.summary import chosen_models
 from staffing.timegrid import TimeGrid
+from staffing.tradeoff import RISK_COLUMNS, TRADEOFF_COLUMNS, risk_and_tradeoff
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -112,6 +111,19 @@ class Plan:
     headcount : pandas.DataFrame
         With ``roster.contracts``: people, FTE, paid hours and cost per queue and contract
         (:func:`staffing.roster.lines.headcount`); empty otherwise.
+    simulation_overall : pandas.DataFrame
+        The simulation's overall figures per queue: ``queue``, ``metric`` (service level
+        [fraction], ASA [s], abandonment, occupancy [fraction]), ``mean`` over replications
+        and its 95% confidence bounds ``ci_low``, ``ci_high``.
+    risk : pandas.DataFrame
+        The risk check of each live queue (``[risk]``; :mod:`staffing.tradeoff`): one row per
+        queue, staff-to column and replication, the volume drawn from the forecast's predictive
+        distribution [contacts in the plan], the weekly service level [fraction] and ASA [s],
+        the weekly target and whether it was met (:data:`staffing.tradeoff.RISK_COLUMNS`).
+    tradeoff : pandas.DataFrame
+        The staff-to-quantile trade-off: per queue and staff-to column, paid hours [h], cost,
+        people and FTE, P(weekly service level >= target) with its 95% interval, and the
+        weekly service level's mean and quantiles (:data:`staffing.tradeoff.TRADEOFF_COLUMNS`).
     blend : Blend or None
         With ``[blending]``: the joint roster of the skill groups, and its paid hours, cost
         and simulated service against the separate rosters (:class:`staffing.blending.Blend`).
@@ -133,6 +145,9 @@ class Plan:
     lines: pd.DataFrame = field(default_factory=pd.DataFrame)
     headcount: pd.DataFrame = field(default_factory=pd.DataFrame)
     blend: Blend | None = None
+    simulation_overall: pd.DataFrame = field(default_factory=pd.DataFrame)
+    risk: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tradeoff: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def queues(self) -> list[str]:
@@ -241,14 +256,14 @@ def plan(
         for note in notes:
             say(f"forecast: note: {note}")
     with _step("requirements", say, timings):
-        needed = _requirements(forecast_frame, config, grid)
+        needed = staffed_requirements(forecast_frame, config, grid)
     blending, blend = config.blending, None
     with _step("roster", say, timings):
         separate = blending is None or blending.compare_separate
         kept = needed if separate else needed.iloc[:0]
         if blending is not None:  # fails on the plan's hours before any solve
             check_blend(needed, config, grid)
-        roster, coverage, solver, lines, people = _rosters(kept, config, grid, say)
+        roster, coverage, solver, lines, people = build_rosters(kept, config, grid, say)
         teams = {
             "roster": roster,
             "coverage": coverage,
@@ -259,9 +274,16 @@ def plan(
         if blending is not None:
             blend = blended_roster(needed, config, grid, say, teams if separate else None)
     with _step("simulation", say, timings):
-        simulation = _simulate(needed, coverage, config, grid, say)
+        simulation, overall = simulate_live(needed, coverage, config, grid, say)
         if blending is not None:
             blend = compare_blend(blend, needed, teams if separate else {}, config, grid, say)
+    risk, tradeoff = pd.DataFrame(columns=RISK_COLUMNS), pd.DataFrame(columns=TRADEOFF_COLUMNS)
+    if config.risk.enabled and config.simulation.enabled and separate:
+        with _step("risk", say, timings):
+            uncertainty = forecast_uncertainty(selection, config)
+            risk, tradeoff = risk_and_tradeoff(
+                forecast_frame, needed, teams, uncertainty, config, grid, say
+            )
     return Plan(
         config=config,
         history=frame,
@@ -277,7 +299,29 @@ def plan(
         lines=lines,
         headcount=people,
         blend=blend,
+        simulation_overall=overall,
+        risk=risk,
+        tradeoff=tradeoff,
     )
+
+
+def forecast_uncertainty(
+    selection: pd.DataFrame, config: PlanConfig
+) -> dict[str, tuple[float, float]]:
+    """Queue -> (dispersion, level dispersion) of the chosen forecast model.
+
+    Read from the model selection table (``dispersion`` and ``level_dispersion`` of the
+    selected row, :attr:`staffing.forecast.Forecaster.selection_`); queues without them are
+    left out (their risk is not checked).
+    """
+    needed = {"queue", "selected", "dispersion", "level_dispersion"}
+    if selection.empty or not needed <= set(selection.columns):
+        return {}
+    chosen = selection[selection["selected"].astype(bool)]
+    return {
+        str(row.queue): (float(row.dispersion), float(row.level_dispersion))
+        for row in chosen.itertuples()
+    }
 
 
 class _step:
@@ -462,180 +506,3 @@ def _forecast(
     selection = getattr(model, "selection_", None)
     selection = pd.DataFrame() if selection is None else pd.DataFrame(selection).reset_index()
     return frame.reset_index(drop=True), selection, list(getattr(model, "notes_", []))
-
-
-def _requirements(forecast: pd.DataFrame, config: PlanConfig, grid: TimeGrid) -> pd.DataFrame:
-    from staffing.requirements import requirements
-
-    service = config.service
-    queues = list(dict.fromkeys(forecast["queue"]))
-    own = service.model_copy(update={"channels": {q: service.channels[q] for q in queues}})
-    try:
-        return requirements(forecast, own, interval_minutes=grid.interval_minutes)
-    except ConfigError as err:  # the requirements name keys from "channels."
-        text = str(err)
-        raise ConfigError(f"service.{text}" if text.startswith("channels.") else text) from None
-
-
-def _queue_requirements(
-    needed: pd.DataFrame, queue: str, plan_step: int, step_minutes: int
-) -> pd.DataFrame:
-    """Scheduled agents of one queue summed over tiers, on the roster grid."""
-    from staffing.roster.model import split_intervals
-
-    own = needed[needed["queue"] == queue]
-    total = own.groupby("interval_start", sort=True)["scheduled"].sum().rename("required")
-    if step_minutes == plan_step:
-        return total.reset_index()
-    return split_intervals(total.reset_index(), plan_step, step_minutes)
-
-
-def _rosters(
-    needed: pd.DataFrame, config: PlanConfig, grid: TimeGrid, say: Progress
-) -> tuple[pd.DataFrame, ...]:
-    """One roster per queue: roster, coverage, solver figures, lines and headcount frames."""
-    from staffing.roster import SolverOptions, build_roster
-
-    rules = config.roster
-    options = SolverOptions(**rules.solver.model_dump())
-    shift_rules = _shift_rules(config)
-    parts: dict[str, list[pd.DataFrame]] = {k: [] for k in ("roster", "coverage", "lines", "hc")}
-    solves = []
-    for queue in dict.fromkeys(needed["queue"]):
-        req = _queue_requirements(needed, queue, grid.interval_minutes, rules.interval_minutes)
-        if req["required"].sum() == 0:
-            say(f"roster: {queue}: nothing required")
-            continue
-        say(f"roster: {queue}: solving ({len(req)} intervals)")
-        result = build_roster(req, shift_rules, options=options)
-        parts["roster"].append(result.roster.assign(queue=queue))
-        parts["coverage"].append(result.coverage.assign(queue=queue))
-        if result.lines is not None:
-            parts["lines"].append(result.lines.assign(queue=queue))
-            parts["hc"].append(result.headcount.assign(queue=queue))
-        figures = result.summary.to_dict()
-        solve = figures.pop("solver")
-        figures.pop("assignment", None)
-        solves.append({"queue": queue, **figures, **solve})
-        say(f"roster: {queue}: {solve['status']}, gap {_percent(solve['gap'])}")
-        if result.summary.shifts == 0:
-            say(
-                f"roster: {queue}: warning: nobody is scheduled (the solver found no roster "
-                f"within its time limit of {options.time_limit_seconds} s, or staffing costs "
-                "more than the shortfall penalty); raise roster.solver.time_limit_seconds or "
-                "roster.understaffing_per_agent_interval"
-            )
-        for row in figures.get("headcount") or []:
-            say(
-                f"roster: {queue}: {row['contract']}: {row['headcount']} people, "
-                f"FTE {row['fte']:.1f}"
-            )
-    return (
-        _stack(parts["roster"], ["queue", "start", "end", "agents", "breaks"]),
-        _stack(
-            parts["coverage"], ["queue", "interval_start", "required", "scheduled", "shortfall"]
-        ),
-        pd.DataFrame(solves),
-        _stack(parts["lines"], ["queue", "line"]) if parts["lines"] else pd.DataFrame(),
-        _stack(parts["hc"], ["queue", "contract"]) if parts["hc"] else pd.DataFrame(),
-    )
-
-
-def _shift_rules(config: PlanConfig) -> Any:
-    from staffing.roster import ShiftRules
-
-    data = config.roster.model_dump(exclude={"solver"})
-    return ShiftRules.model_validate(data)
-
-
-def _stack(frames: list[pd.DataFrame], first: list[str]) -> pd.DataFrame:
-    if not frames:
-        return pd.DataFrame(columns=first)
-    frame = pd.concat(frames, ignore_index=True)
-    return frame[first + [c for c in frame.columns if c not in first]]
-
-
-def _percent(value: float | None) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{100 * value:.2f}%"
-
-
-def _simulated_queues(config: PlanConfig) -> list[str]:
-    return [
-        name
-        for name, channel in config.service.channels.items()
-        if channel.kind in ("voice", "chat") and not channel.tiers
-    ]
-
-
-#: Columns of the requirements that the simulation carries beside its results: the band, day
-#: type, opening and target of each interval, less the parts a live queue has no use for.
-_TARGET_CARRIED = tuple(
-    c for c in TARGET_COLUMNS if c not in ("target_max_occupancy", "target_response_seconds")
-)
-
-
-def _simulate(
-    needed: pd.DataFrame, coverage: pd.DataFrame, config: PlanConfig, grid: TimeGrid, say: Progress
-) -> pd.DataFrame:
-    """Simulate each live queue, judging every interval against its own planned target."""
-    settings = config.simulation
-    if not settings.enabled or coverage.empty:
-        return pd.DataFrame(columns=["queue", "interval_start"])
-    from staffing.simulate import simulate
-
-    frames = []
-    for queue in _simulated_queues(config):
-        own = needed[(needed["queue"] == queue)].reset_index(drop=True)
-        if own.empty:
-            continue
-        channel = config.service.channels[queue]
-        staffing = _productive_agents(own, coverage[coverage["queue"] == queue], channel, grid)
-        # closed bands take no contacts (they go to voicemail or self-service)
-        forecast = pd.DataFrame(
-            {
-                "interval_start": own["interval_start"].to_numpy(),
-                "volume": np.where(own["open"], own["volume_staffed"], 0.0),
-            }
-        )
-        say(f"simulation: {queue}: {settings.replications} replications")
-        result = simulate(
-            staffing,
-            forecast,
-            aht_seconds=channel.aht_seconds,
-            target_seconds=own["target_within_seconds"].to_numpy(dtype=float),
-            interval_minutes=grid.interval_minutes,
-            handle_time=settings.handle_time,
-            cv=settings.handle_time_cv if settings.handle_time == "lognormal" else 1.0,
-            patience_seconds=channel.patience_seconds,
-            replications=settings.replications,
-            seed=settings.seed,
-        )
-        frames.append(_with_targets(result.intervals, own, queue))
-    return _stack(frames, ["queue", "interval_start"])
-
-
-def _with_targets(intervals: pd.DataFrame, own: pd.DataFrame, queue: str) -> pd.DataFrame:
-    """The simulated intervals beside the target planned for each, and whether it was met."""
-    targets = own[["interval_start", *_TARGET_CARRIED]]
-    frame = intervals.drop(columns=[c for c in _TARGET_CARRIED if c in intervals.columns])
-    frame = frame.merge(targets, on="interval_start", how="left", validate="one_to_one")
-    frame.insert(0, "queue", queue)
-    frame["meets_target"] = meets_target(frame)
-    return frame
-
-
-def _productive_agents(
-    own: pd.DataFrame, coverage: pd.DataFrame, channel: Any, grid: TimeGrid
-) -> pd.DataFrame:
-    """Agents on contacts per plan interval: scheduled coverage times (1 - shrinkage)."""
-    scheduled = coverage.set_index("interval_start")["scheduled"]
-    plan_index = pd.DatetimeIndex(own["interval_start"])
-    # the roster grid may be finer: take the fewest agents inside each plan interval
-    starts = grid.floor(scheduled.index.to_series())
-    on_grid = scheduled.groupby(pd.DatetimeIndex(starts)).min()
-    on_grid = on_grid.reindex(plan_index, fill_value=0).to_numpy()
-    shrinkage = own["shrinkage"].to_numpy(dtype=float)
-    productive = np.floor(on_grid * (1.0 - shrinkage) + 1e-9).astype(int)
-    return pd.DataFrame(
-        {"interval_start": plan_index, "agents": productive * int(channel.concurrency)}
-    )

@@ -35,6 +35,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from staffing.summary_sections import (
+    assumptions,
+    flags,
+    forecast_quality,
+    local_label,
+    risk_summary,
+    schedule_summary,
+)
+
 if TYPE_CHECKING:
     from staffing.plan import Plan
 
@@ -116,16 +125,24 @@ def summarise(result: Plan) -> dict[str, Any]:
     totals["scheduled_to_required"] = (
         round(totals["scheduled_agent_hours"] / required, 4) if required else None
     )
+    if len(result.headcount):
+        totals["people"] = int(result.headcount["headcount"].sum())
+        totals["fte"] = round(float(result.headcount["fte"].sum()), 4)
+    first, last = forecast["interval_start"].min(), forecast["interval_start"].max()
     return {
         "horizon": {
-            "first_interval": forecast["interval_start"].min().isoformat(),
-            "last_interval": forecast["interval_start"].max().isoformat(),
+            "first_interval": first.isoformat(),
+            "last_interval": last.isoformat(),
+            "first_local": local_label(first),
+            "last_local": local_label(last),
+            "tz": str(first.tz) if first.tz is not None else None,
             "interval_minutes": minutes,
             "staff_to": result.config.service.staff_to,
             "calendar": _calendar(result),
         },
         "queues": queues,
         "totals": totals,
+        "assumptions": assumptions(result),
         **({"blending": result.blend.to_summary()} if result.blend is not None else {}),
         "timings_seconds": dict(result.timings),
     }
@@ -188,7 +205,29 @@ def _queue_summary(result: Plan, queue: str) -> dict[str, Any]:
     sim = result.simulation
     if len(sim) and queue in set(sim["queue"]):
         out["simulated"] = _simulated_summary(sim[sim["queue"] == queue])
+        out["simulated"]["service_level_ci"] = _overall_ci(result, queue, "service_level")
+    out["flags"] = flags(result, queue)
+    out.update(schedule_summary(result, queue))
+    out["forecast_quality"] = forecast_quality(result, queue)
+    risk = risk_summary(result, queue)
+    if risk is not None:
+        out["risk"] = risk
     return out
+
+
+def _overall_ci(result: Plan, queue: str, metric: str) -> list[float | None] | None:
+    """The simulation's 95% confidence interval of an overall metric, across replications."""
+    overall = getattr(result, "simulation_overall", None)
+    if overall is None or overall.empty:
+        return None
+    rows = overall[(overall["queue"] == queue) & (overall["metric"] == metric)]
+    if rows.empty:
+        return None
+    row = rows.iloc[0]
+    return [
+        json_value(round(float(row["ci_low"]), 4)),
+        json_value(round(float(row["ci_high"]), 4)),
+    ]
 
 
 def _lines_summary(result: Plan, queue: str) -> dict[str, Any]:

@@ -110,9 +110,10 @@ def _claim_output(stack: contextlib.ExitStack, out_dir: Path, force: bool) -> No
 
 
 def _headline(summary: dict, out_dir: Path) -> str:
+    horizon = summary["horizon"]
     lines = [
-        f"plan written to {out_dir}/ ({summary['horizon']['first_interval']} to "
-        f"{summary['horizon']['last_interval']})"
+        f"plan written to {out_dir}/ ({horizon.get('first_local', horizon['first_interval'])} "
+        f"to {horizon.get('last_local', horizon['last_interval'])})"
     ]
     for queue, numbers in summary["queues"].items():
         simulated = (numbers.get("simulated") or {}).get("service_level")
@@ -124,6 +125,7 @@ def _headline(summary: dict, out_dir: Path) -> str:
             f"{numbers['target']}, peak {numbers['peak_scheduled_required']} agents"
             f"{ratio_text}{sim_text}"
         )
+        lines += _queue_extra(queue, numbers)
     totals = summary["totals"]
     lines.append(
         f"  total: {totals['scheduled_agent_hours']:,.0f} scheduled agent-hours for "
@@ -131,6 +133,30 @@ def _headline(summary: dict, out_dir: Path) -> str:
     )
     lines += _blend_lines(summary.get("blending"))
     return "\n".join(lines)
+
+
+def _queue_extra(queue: str, numbers: dict) -> list[str]:
+    """Cost, P(meet) and the warnings of one queue (unstaffed open intervals)."""
+    lines = []
+    risk = numbers.get("risk")
+    if numbers.get("cost") is not None:
+        text = f"    paid {numbers.get('paid_hours') or 0:,.0f} h, cost {numbers['cost']:,.0f}"
+        if risk and risk.get("p_meet") is not None:
+            text += (
+                f"; P(weekly service level >= target {100 * risk['target_service_level']:.1f}%)"
+                f" {100 * risk['p_meet']:.0f}% under the forecast's uncertainty"
+            )
+        lines.append(text)
+    flags = numbers.get("flags") or {}
+    unstaffed = flags.get("unstaffed_open") or []
+    if unstaffed:
+        shown = ", ".join(item["local"] for item in unstaffed[:5])
+        more = flags.get("unstaffed_open_count", len(unstaffed)) - min(5, len(unstaffed))
+        lines.append(
+            f"    warning: {queue}: open with nobody on contacts at {shown}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+    return lines
 
 
 def _blend_lines(blend: dict | None) -> list[str]:
