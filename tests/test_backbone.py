@@ -103,7 +103,9 @@ def test_summary_and_report_show_each_bands_target(banded_plan):
     assert calendar["country"] == "GB"
     assert calendar["weekend"] == ["sat", "sun"]
     assert "Calendar: weekend sat, sun; public holidays of GB/ENG;" in page
-    row = re.search(r'<tr data-band="evening"><td>evening</td><td>([^<]+)</td>', page)
+    row = re.search(
+        r'<tr data-band="evening"><td class="text">evening</td><td class="text">([^<]+)</td>', page
+    )
     assert row is not None
     assert row.group(1) == "60% in 60 s"
 

@@ -22,7 +22,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 @pytest.fixture(scope="module")
 def page() -> str:
-    result = plan(load_example(), fast_config(horizon_days=2))
+    result = plan(load_example(), fast_config(horizon_days=2, risk=True))
     return render_report(result.summary(), plan_figures(result))
 
 
@@ -31,7 +31,7 @@ def expected_plots() -> list[str]:
     for queue in ("chat", "email", "phone"):
         plots += [f"{queue} forecast", f"{queue} coverage", f"{queue} roster"]
         if queue != "email":
-            plots.append(f"{queue} service-level")
+            plots += [f"{queue} service-level", f"{queue} risk", f"{queue} tradeoff"]
     return plots
 
 
@@ -78,7 +78,7 @@ def test_page_renders_in_headless_chromium(page, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     decoded = re.findall(r'alt="([^"]+)"[^>]*data-decoded="(true|false)"', done.stdout)
     assert sorted(alt for alt, ok in decoded if ok == "true") == sorted(expected_plots())
-    assert "<h2>Headline numbers</h2>" in done.stdout
+    assert '<h2 id="headline">Headline</h2>' in done.stdout
 
 
 # --- headcount and lines of work (plans with contracts) -------------------------------------

@@ -35,11 +35,14 @@ if TYPE_CHECKING:
     from staffing.plan import Plan
 
 __all__ = [
+    "date_axis",
     "figure_to_data_uri",
     "plan_figures",
     "plot_coverage",
     "plot_roster_heatmap",
     "plot_service_level",
+    "plot_service_risk",
+    "plot_tradeoff",
 ]
 
 
@@ -74,20 +77,74 @@ def plot_coverage(
     t = coverage["interval_start"]
     ax.step(t, coverage["required"], where="post", color="black", lw=1.0, label="required")
     ax.step(t, coverage["scheduled"], where="post", color="tab:green", lw=1.0, label="scheduled")
-    short = coverage["scheduled"] < coverage["required"]
-    ax.fill_between(
-        t,
-        coverage["scheduled"],
-        coverage["required"],
-        where=short.to_numpy(),
-        step="post",
-        color="tab:red",
-        alpha=0.4,
-        label="shortfall",
-    )
+    short = (coverage["scheduled"] < coverage["required"]).to_numpy()
+    if short.any():
+        ax.bar(
+            t[short],
+            (coverage["required"] - coverage["scheduled"]).to_numpy()[short],
+            bottom=coverage["scheduled"].to_numpy()[short],
+            width=_step_days(t),
+            align="edge",
+            color="#d32f2f",
+            alpha=0.85,
+            lw=0,
+            label=f"shortfall ({int(short.sum())} interval{'s' if short.sum() > 1 else ''})",
+        )
     ax.set_ylabel("agents")
+    _headroom(ax)
     ax.set_title(title or "required and scheduled agents")
-    ax.legend(loc="upper left", fontsize="small")
+    ax.legend(loc="upper left", fontsize="small", ncols=3)
+    date_axis(ax, t)
+    return ax
+
+
+def _headroom(ax: Axes, share: float = 0.3) -> None:
+    """From zero to the data's top plus ``share`` of it: room for a one-line legend."""
+    top = ax.dataLim.y1 if ax.dataLim.y1 > 0 else 1.0
+    ax.set_ylim(0, top * (1 + share))
+
+
+def _step_days(times: pd.Series) -> float:
+    """The interval length of a time column [days] (the smallest step; one hour if unknown)."""
+    steps = pd.Series(pd.DatetimeIndex(times)).diff().dropna()
+    steps = steps[steps > pd.Timedelta(0)]
+    step = steps.min() if len(steps) else pd.Timedelta(1, unit="h")
+    return step / pd.Timedelta(1, unit="D")
+
+
+def date_axis(ax: Axes, times: pd.Series | pd.DatetimeIndex | None = None) -> Axes:
+    """Concise, non-overlapping date labels on the x axis, in the data's own time zone.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose x axis holds times.
+    times : pandas.Series or pandas.DatetimeIndex, optional
+        The times drawn; their time zone (if any) is the one the labels show.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> t = pd.date_range("2025-11-10", periods=168, freq="h", tz="Europe/London")
+    >>> fig, ax = plt.subplots()
+    >>> _ = ax.plot(t, range(168))
+    >>> type(date_axis(ax, t).xaxis.get_major_formatter()).__name__
+    'ConciseDateFormatter'
+    """
+    import matplotlib.dates as mdates
+
+    tz = None
+    if times is not None:
+        tz = pd.DatetimeIndex(times).tz
+    locator = mdates.AutoDateLocator(tz=tz, minticks=4, maxticks=9)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator, tz=tz))
     return ax
 
 
@@ -167,15 +224,7 @@ def plot_service_level(
             alpha=0.25,
             label="confidence interval",
         )
-    ax.plot(
-        t,
-        simulation["service_level"],
-        color="tab:purple",
-        lw=1.0,
-        marker=".",
-        ms=3,
-        label="simulated",
-    )
+    ax.plot(t, simulation["service_level"], color="tab:purple", lw=1.0, label="simulated")
     if target is not None:
         ax.axhline(target, color="black", ls="--", lw=1.0, label=f"target {target:.0%}")
     elif "target_service_level" in simulation.columns:
@@ -185,7 +234,134 @@ def plot_service_level(
     ax.set_ylim(0, 1.02)
     ax.set_ylabel("service level")
     ax.set_title(title or "simulated service level")
-    ax.legend(loc="lower left", fontsize="small")
+    ax.legend(loc="lower left", fontsize="small", ncols=3)
+    date_axis(ax, t)
+    return ax
+
+
+def _one(frame: pd.DataFrame, column: str, what: str) -> str | None:
+    if column not in frame.columns:
+        return None
+    values = list(dict.fromkeys(frame[column].astype(str)))
+    if len(values) > 1:
+        raise ValueError(f"{what}: rows of one {column} expected, got {values}")
+    return values[0] if values else None
+
+
+def plot_service_risk(
+    risk_frame: pd.DataFrame, target: float | None = None, ax: Axes | None = None
+) -> Axes:
+    """Histogram of the weekly service level over risk replications, against the target.
+
+    Parameters
+    ----------
+    risk_frame : pandas.DataFrame
+        Rows of one queue and one staffing level (``Plan.risk``): ``service_level`` [fraction]
+        per replication and optionally ``met`` (bool), ``target_service_level`` [fraction],
+        ``queue`` and ``staff_to``.
+    target : float, optional
+        The weekly target service level [fraction]; default the frame's
+        ``target_service_level``.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        Its title gives P(meet): the share of replications that meet the target (``met``, or
+        a service level at or above ``target``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> frame = pd.DataFrame({"queue": "phone", "staff_to": "q50",
+    ...                       "service_level": [0.78, 0.82, 0.85, 0.9]})
+    >>> plot_service_risk(frame, target=0.8).get_title()
+    'phone (q50): weekly service level over 4 replications, P(meet) = 75.0%'
+    """
+    queue = _one(risk_frame, "queue", "risk_frame")
+    level = _one(risk_frame, "staff_to", "risk_frame")
+    levels = risk_frame["service_level"].to_numpy(dtype=float)
+    ok = np.isfinite(levels)
+    if target is None and "target_service_level" in risk_frame.columns:
+        target = float(np.nanmean(risk_frame["target_service_level"].to_numpy(dtype=float)))
+    if "met" in risk_frame.columns:
+        meets = risk_frame["met"].to_numpy(dtype=bool)
+    else:
+        meets = levels >= (target if target is not None else np.inf) - 1e-12
+    ax = _axes(ax, figsize=(7, 3.0))
+    bins = min(30, max(5, int(np.sqrt(ok.sum())) + 1))
+    ax.hist(100 * levels[ok], bins=bins, color="tab:blue", alpha=0.75, label="replications")
+    if target is not None:
+        ax.axvline(100 * target, color="#d32f2f", lw=2, ls="--", label=f"target {target:.1%}")
+    share = float(meets.mean()) if len(meets) else float("nan")
+    scope = " ".join(filter(None, [queue, f"({level})" if level else None]))
+    ax.set_title(
+        f"{scope + ': ' if scope else ''}weekly service level over {int(ok.sum())} "
+        f"replications, P(meet) = {share:.1%}"
+    )
+    ax.set_xlabel("weekly service level [%]")
+    ax.set_ylabel("replications")
+    ax.legend(loc="upper left", fontsize="small")
+    return ax
+
+
+def plot_tradeoff(tradeoff_frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Cost against P(week meets target) per staffing level, the plan's own highlighted.
+
+    Parameters
+    ----------
+    tradeoff_frame : pandas.DataFrame
+        Rows of one queue (``Plan.tradeoff``): ``staff_to``, ``cost``, ``p_meet`` [fraction],
+        optionally ``p_meet_low``/``p_meet_high`` (drawn as error bars), ``level`` (the order)
+        and ``reused`` (True on the plan's own roster).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> frame = pd.DataFrame({"queue": "phone", "staff_to": ["q50", "q90"], "level": [0.5, 0.9],
+    ...                       "cost": [1000.0, 1200.0], "p_meet": [0.6, 0.95],
+    ...                       "reused": [True, False]})
+    >>> [t.get_text() for t in plot_tradeoff(frame).texts]
+    ['q50 (plan)', 'q90']
+    """
+    queue = _one(tradeoff_frame, "queue", "tradeoff_frame")
+    order = "level" if "level" in tradeoff_frame.columns else "cost"
+    rows = tradeoff_frame.sort_values(order, kind="stable")
+    cost = rows["cost"].to_numpy(dtype=float)
+    p_meet = 100 * rows["p_meet"].to_numpy(dtype=float)
+    own = (
+        rows["reused"].to_numpy(dtype=bool)
+        if "reused" in rows.columns
+        else np.zeros(len(rows), bool)
+    )
+    ax = _axes(ax, figsize=(7, 3.0))
+    ax.plot(cost, p_meet, color="0.5", lw=1.0, zorder=1)
+    if {"p_meet_low", "p_meet_high"} <= set(rows.columns):
+        low = 100 * rows["p_meet_low"].to_numpy(dtype=float)
+        high = 100 * rows["p_meet_high"].to_numpy(dtype=float)
+        ax.errorbar(cost, p_meet, yerr=[p_meet - low, high - p_meet], fmt="none",
+                    ecolor="0.4", capsize=3, lw=1.0, zorder=2)  # fmt: skip
+    ax.scatter(cost[~own], p_meet[~own], color="tab:blue", s=30, zorder=3, label="staffed to")
+    if own.any():
+        ax.scatter(cost[own], p_meet[own], color="#d32f2f", s=70, marker="D", zorder=4,
+                   label="this plan")  # fmt: skip
+    for x, y, name, mine in zip(cost, p_meet, rows["staff_to"].astype(str), own, strict=True):
+        ax.annotate(f"{name} (plan)" if mine else name, (x, y), xytext=(5, -12),
+                    textcoords="offset points", fontsize="small")  # fmt: skip
+    ax.set_ylim(0, 105)
+    ax.set_xlabel("cost of the plan")
+    ax.set_ylabel("P(week meets target) [%]")
+    ax.set_title(f"{queue + ': ' if queue else ''}cost against the chance of meeting the target")
+    ax.legend(loc="lower right", fontsize="small")
     return ax
 
 
@@ -221,12 +397,18 @@ def figure_to_data_uri(figure: Figure, dpi: int = 90) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+FIGURE_DPI = 80
+"""Resolution of the report's figures [dots per inch]; keeps the example's page under 3 MB."""
+
+
 def plan_figures(result: Plan) -> dict[str, list[tuple[str, str]]]:
     """The report's figures of a plan as PNG data URIs, per queue.
 
     For each queue: the history with the forecast and its interval, required against
     scheduled agents, the roster heat map, and, for simulated queues, the simulated service
-    level against the target planned for each interval.
+    level against the target planned for each interval; for queues with risk replications
+    (``Plan.risk``, ``Plan.tradeoff`` when present and with rows of the queue), the weekly
+    service level over the replications and the cost against P(meet) per staffing level.
 
     Parameters
     ----------
@@ -237,7 +419,7 @@ def plan_figures(result: Plan) -> dict[str, list[tuple[str, str]]]:
     -------
     dict of str to list of (str, str)
         Queue -> ``(figure name, data URI)`` in report order; names are ``"forecast"``,
-        ``"coverage"``, ``"roster"`` and ``"service-level"``.
+        ``"coverage"``, ``"roster"``, ``"service-level"``, ``"risk"`` and ``"tradeoff"``.
     """
     import matplotlib
 
@@ -248,17 +430,64 @@ def plan_figures(result: Plan) -> dict[str, list[tuple[str, str]]]:
     figures = {}
     for queue in result.queues:
         rostered = bool((result.coverage["queue"] == queue).any())
-        drawings = [("forecast", result.plot_forecast, (10, 3.2))]
+        drawings = [("forecast", _forecast_drawing(result), (10, 3.0))]
         if rostered:
             drawings += [
-                ("coverage", result.plot_coverage, (10, 3.2)),
-                ("roster", result.plot_roster, (10, 3.0)),
+                ("coverage", result.plot_coverage, (10, 3.0)),
+                ("roster", result.plot_roster, (10, 2.8)),
             ]
         if queue in simulated:
-            drawings.append(("service-level", result.plot_service_level, (10, 3.2)))
+            drawings.append(("service-level", result.plot_service_level, (10, 3.0)))
+        drawings += _risk_drawings(result, queue)
         figures[queue] = []
         for name, draw, size in drawings:
             figure, ax = plt.subplots(figsize=size, layout="constrained")
             draw(queue, ax=ax)
-            figures[queue].append((name, figure_to_data_uri(figure)))
+            figures[queue].append((name, figure_to_data_uri(figure, dpi=FIGURE_DPI)))
     return figures
+
+
+def _forecast_drawing(result: Plan):
+    """The plan's forecast plot with concise local date labels."""
+
+    def draw(queue: str, ax: Axes) -> Axes:
+        result.plot_forecast(queue, ax=ax)
+        times = result.forecast.loc[result.forecast["queue"] == queue, "interval_start"]
+        _headroom(ax, 0.25)
+        if ax.get_legend() is not None:
+            ax.legend(loc="upper left", fontsize="small", ncols=3)
+        return date_axis(ax, times)
+
+    return draw
+
+
+def _frame_of(result: Plan, name: str, queue: str) -> pd.DataFrame | None:
+    frame = getattr(result, name, None)
+    if not isinstance(frame, pd.DataFrame) or frame.empty or "queue" not in frame.columns:
+        return None
+    rows = frame[frame["queue"] == queue]
+    return rows if len(rows) else None
+
+
+def _risk_drawings(result: Plan, queue: str) -> list:
+    """The risk and trade-off figures of a queue, when the plan has rows of it."""
+    risk = _frame_of(result, "risk", queue)
+    tradeoff = _frame_of(result, "tradeoff", queue)
+    drawings = []
+    if risk is not None:
+        own = None
+        if tradeoff is not None and "reused" in tradeoff.columns:
+            mine = tradeoff.loc[tradeoff["reused"].astype(bool), "staff_to"]
+            own = str(mine.iloc[0]) if len(mine) else None
+        own = own or str(result.config.service.staff_to)
+        if "staff_to" in risk.columns:
+            levels = risk["staff_to"].astype(str)
+            risk = risk[levels == (own if (levels == own).any() else levels.iloc[0])]
+        drawings.append(
+            ("risk", lambda _q, ax, rows=risk: plot_service_risk(rows, ax=ax), (7, 2.8))
+        )
+    if tradeoff is not None:
+        drawings.append(
+            ("tradeoff", lambda _q, ax, rows=tradeoff: plot_tradeoff(rows, ax=ax), (7, 2.8))
+        )
+    return drawings

@@ -1,11 +1,18 @@
-"""A self-contained HTML report of a plan: headline numbers, targets and embedded plots.
+"""A self-contained HTML report of a plan: the planner's page of cost, people, risk and inputs.
 
 :func:`render_report` takes the plan's summary (:func:`staffing.summary.summarise`) and its
 figures (:func:`staffing.plot.plan_figures`) and knows nothing else of the plan: every number
-on the page is one of ``summary.json`` or, in the headcount tables, a sum of them (the rows
-"all contracts", and the paid hours of all queues per contract). The page has no external
-resources (no scripts, styles or images fetched from anywhere), so it can be mailed or archived
-as one file.
+on the page is one of ``summary.json`` or a sum of them (the rows "all contracts", the paid
+hours of all queues per contract, people and FTE of a queue over its contracts). The page has
+no external resources (no scripts, styles or images fetched from anywhere), so it can be
+mailed, printed or archived as one file.
+
+The page, top to bottom: the horizon in local time and a table of contents; the headline
+(per queue and in total: contacts, paid hours, cost, people and FTE, targets, simulated
+service level, P(week meets target), flags) with the list of warnings; one section per queue
+(plan numbers, targets, simulated service per band, roster, the day by time grid of scheduled
+against required agents, figures); the assumptions; forecast quality; risk; headcount and
+lines of work (plans with contracts); blending (plans with skill groups).
 
 Examples
 --------
@@ -14,8 +21,8 @@ Examples
 ...                        "interval_minutes": 60, "staff_to": "q50"},
 ...            "queues": {"phone": {"target": "80% in 20 s", "targets": []}}}
 >>> page = render_report(summary, {})
->>> page.startswith("<!DOCTYPE html>"), "phone" in page
-(True, True)
+>>> page.startswith("<!DOCTYPE html>"), "phone" in page, "Mon 02 Jun 2025 00:00" in page
+(True, True, True)
 """
 
 from __future__ import annotations
@@ -26,21 +33,69 @@ from typing import Any
 
 from staffing.plot import figure_to_data_uri
 from staffing.report_blend import blend_section
+from staffing.report_sections import assumptions_section, headline_section, risk_section
+from staffing.report_tables import (
+    DASH,
+    calendar_text,
+    cell,
+    esc,
+    grid_table,
+    local_date,
+    local_time,
+    number,
+    percent,
+    queue_numbers,
+    roster_table,
+    simulated_table,
+    table,
+    targets_table,
+    whole,
+)
 
-__all__ = ["render_report"]
+__all__ = ["MAX_LINES", "render_report"]
 _MOVED = (figure_to_data_uri,)  # now in staffing.plot, still importable from here
 
 _STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }
-h1 { font-size: 1.6rem; } h2 { margin-top: 2rem; border-bottom: 1px solid #ccc; }
+:root { color-scheme: light; }
+body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.5rem auto;
+  max-width: 1150px; padding: 0 1rem; color: #1f1f1f; line-height: 1.4; }
+h1 { font-size: 1.6rem; margin-bottom: 0.2rem; }
+h2 { margin-top: 2.2rem; border-bottom: 2px solid #ccc; padding-bottom: 0.2rem; }
+h3 { margin-top: 1.5rem; } h4 { margin: 1rem 0 0.3rem; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
-th, td { border: 1px solid #ccc; padding: 0.25rem 0.6rem; text-align: right; }
-th:first-child, td:first-child { text-align: left; }
-img { max-width: 100%; display: block; margin: 0.5rem 0; }
-.note { color: #555; font-size: 0.9rem; }
-h3 { margin-top: 1.5rem; }
-tr.sum td { font-weight: bold; }
-.wide { overflow-x: auto; }
+th, td { border: 1px solid #ccc; padding: 0.25rem 0.55rem; text-align: right;
+  vertical-align: top; }
+th { background: #f3f3f3; }
+th:first-child, td:first-child, td.text, th.text { text-align: left; }
+td { white-space: nowrap; } td.text, td.wrap { white-space: normal; }
+table.headline td.text, table.assumptions-queues td.text { min-width: 9rem; }
+img { max-width: 100%; height: auto; display: block; margin: 0.5rem 0; }
+a { color: #0b57d0; }
+.note { color: #4a4a4a; font-size: 0.9rem; }
+.horizon { font-size: 1.05rem; margin: 0.2rem 0; }
+.wide { overflow-x: auto; max-width: 100%; }
+tr.sum td { font-weight: bold; border-top: 2px solid #999; }
+tr.flagged td:first-child { border-left: 4px solid #b00020; }
+td.flagged { color: #b00020; font-weight: bold; }
+ul.flags { color: #b00020; border: 2px solid #b00020; background: #fdecee;
+  padding: 0.5rem 0.8rem 0.5rem 2rem; font-weight: 600; }
+p.ok { color: #1b5e20; }
+nav.toc { background: #f7f7f7; border: 1px solid #ddd; padding: 0.4rem 0.9rem;
+  font-size: 0.9rem; }
+nav.toc ol { margin: 0.2rem 0; padding-left: 1.3rem; columns: 2; }
+tr.own td, tr.selected td { background: #e8f0fe; font-weight: 600; }
+table.grid { font-size: 0.74rem; }
+table.grid th, table.grid td { padding: 0.12rem 0.25rem; text-align: center; min-width: 1.6rem; }
+table.grid th:first-child { white-space: nowrap; text-align: left; }
+td.short, .swatch.short { background: #e53935; color: #fff; font-weight: bold; }
+td.unstaffed, .swatch.unstaffed { background: #7f0000; color: #fff; font-weight: bold; }
+td.closed, .swatch.closed { background: #d5d5d5; color: #555; }
+td.none { background: repeating-linear-gradient(45deg, #eee, #eee 3px, #fff 3px, #fff 6px); }
+.legend { font-size: 0.82rem; }
+.swatch { display: inline-block; min-width: 1.6rem; padding: 0 0.25rem; text-align: center;
+  border: 1px solid #ccc; margin: 0 0.2rem 0 0.8rem; }
+.swatch:first-child { margin-left: 0; }
+p.p-meet { font-size: 1.02rem; }
 table.lines { font-size: 0.78rem; }
 table.lines th, table.lines td { padding: 0.2rem 0.35rem; text-align: left; white-space: nowrap; }
 table.lines th { white-space: normal; }
@@ -48,7 +103,18 @@ table.lines td.num { text-align: right; }
 table.lines th.day, table.lines td.day { text-align: center; }
 table.lines td.off { color: #999; }
 table.lines .brk { color: #555; }
-td.text, th.text { text-align: left; }
+@media (max-width: 700px) { body { margin: 0.5rem auto; } nav.toc ol { columns: 1; }
+  table { font-size: 0.8rem; } }
+@media print {
+  body { max-width: none; margin: 0; font-size: 10pt; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .wide { overflow: visible; }
+  nav.toc { display: none; }
+  h2, h3, h4 { break-after: avoid; }
+  tr, img, ul.flags { break-inside: avoid; }
+  img { max-width: 100%; }
+  a { color: inherit; text-decoration: none; }
+}
 """
 
 
@@ -57,165 +123,262 @@ def render_report(
 ) -> str:
     """Render a plan's summary and figures as one self-contained HTML page.
 
-    The page shows the headline numbers, and for each queue the targets as planned (one row
-    per tier and band), the simulated service per band against that band's own target, and the
-    queue's figures. A plan with contracts (weekly lines of work) ends with a "Headcount and
-    lines of work" section: people, FTE, paid hours and cost per contract over all queues and
-    per queue, and each queue's distinct lines of work with their count (at most
-    :data:`MAX_LINES` per queue; the rest are counted in a note and are all in ``lines.csv``).
+    Sections: headline (``id="headline"``, with the flags: open intervals with nobody
+    scheduled and intervals short of the required agents), one per queue
+    (``id="queue-<name>"``), assumptions (``id="assumptions"``), forecast quality
+    (``id="forecast-quality"``), risk (``id="risk"``), and when present headcount and lines of
+    work (``id="headcount"``, at most :data:`MAX_LINES` distinct lines per queue) and blending
+    (``id="blending"``). Keys an older ``summary.json`` lacks leave their part out or show a
+    note. Times are local ("Mon 10 Nov 2025 23:00"); counts are whole, hours have one decimal
+    (whole in the headline), money none, percentages one.
 
     Parameters
     ----------
     summary : mapping
         The plan's summary (:func:`staffing.summary.summarise`, as in ``summary.json``).
     figures : mapping of str to sequence of (str, str)
-        Queue -> ``(figure name, PNG data URI)`` (:func:`staffing.plot.plan_figures`).
+        Queue -> ``(figure name, PNG data URI)`` (:func:`staffing.plot.plan_figures`); the
+        figures ``"risk"`` and ``"tradeoff"`` go to the risk section, the others to the queue's.
 
     Returns
     -------
     str
         The HTML text.
     """
+    lines = lines_section(summary)
+    blend = blend_section(summary)
+    sections = [
+        headline_section(summary),
+        *(
+            _queue_section(queue, numbers, figures.get(queue, ()))
+            for queue, numbers in summary["queues"].items()
+        ),
+        assumptions_section(summary),
+        forecast_quality_section(summary),
+        risk_section(summary, figures),
+        lines,
+        blend,
+    ]
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        "<title>staffing plan</title>",
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Staffing plan</title>",
         f"<style>{_STYLE}</style></head><body>",
         "<h1>Staffing plan</h1>",
-        _horizon_text(summary),
-        "<h2>Headline numbers</h2>",
-        _headline_table(summary),
+        horizon_text(summary),
+        _contents(summary, bool(lines), bool(blend)),
+        *(s for s in sections if s),
+        "</body></html>",
     ]
-    lines_section = _lines_section(summary)
-    if summary.get("blending"):
-        parts.append(
-            '<p class="note">The blended roster of skill groups against separate rosters: '
-            '<a href="#blending">below</a>.</p>'
-        )
-    if lines_section:
-        parts.append(
-            '<p class="note">Headcount per contract and the weekly lines of work: '
-            '<a href="#headcount">below</a>.</p>'
-        )
-    for queue, numbers in summary["queues"].items():
-        parts.append(f'<h2 id="queue-{html.escape(queue)}">{html.escape(queue)}</h2>')
-        parts.append(_targets_table(numbers.get("targets") or []))
-        if numbers.get("simulated"):
-            parts.append(_bands_table(numbers["simulated"]))
-        for name, uri in figures.get(queue, ()):
-            label = html.escape(f"{queue} {name}")
-            parts.append(
-                f'<img class="plot" data-plot="{html.escape(name)}" alt="{label}" src="{uri}">'
-            )
-        if not numbers.get("simulated"):
-            parts.append(
-                '<p class="note">Not simulated: deferred or tiered work is checked by its '
-                "backlog model in the requirements.</p>"
-            )
-    parts.append(lines_section)
-    parts.append(blend_section(summary))
-    parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _targets_table(targets: Sequence[Mapping[str, Any]]) -> str:
-    if not targets:
-        return ""
-    rows = "".join(
-        f'<tr data-band="{html.escape(str(t["band"]))}" data-tier="{html.escape(str(t["tier"]))}">'
-        f"<td>{html.escape(str(t['tier']))}</td><td>{html.escape(str(t['band']))}</td>"
-        f"<td>{html.escape(str(t['target']))}</td><td>{t['intervals']:,}</td></tr>"
-        for t in targets
-    )
-    return (
-        '<table class="targets"><tr><th>tier</th><th>band</th><th>target as planned</th>'
-        f"<th>open intervals</th></tr>{rows}</table>"
-    )
+def _interval_words(minutes: Any) -> str:
+    if minutes == 60:
+        return "hourly intervals"
+    if isinstance(minutes, int | float):
+        return f"{minutes:g}-minute intervals"
+    return "intervals"
 
 
-def _bands_table(simulated: Mapping[str, Any]) -> str:
+def horizon_text(summary: Mapping[str, Any]) -> str:
+    """The plan's horizon in local time, its time zone, interval and the column staffed to.
+
+    Examples
+    --------
+    >>> horizon_text({"horizon": {"first_local": "Mon 10 Nov 2025 00:00 GMT",
+    ...     "last_local": "Sun 16 Nov 2025 23:00 GMT", "tz": "Europe/London",
+    ...     "interval_minutes": 60, "staff_to": "q50"}})[19:107]
+    'Mon 10 Nov 2025 00:00 GMT to Sun 16 Nov 2025 23:00 GMT, Europe/London, hourly intervals.'
+    """
+    horizon = summary.get("horizon") or {}
+    first = horizon.get("first_local") or local_time(horizon.get("first_interval"))
+    last = horizon.get("last_local") or local_time(horizon.get("last_interval"))
+    where = f", {horizon['tz']}" if horizon.get("tz") else ""
+    text = f"{first} to {last}{where}, {_interval_words(horizon.get('interval_minutes'))}"
+    staff_to = horizon.get("staff_to")
+    column = f" Staffed to the forecast column {esc(staff_to)}." if staff_to else ""
+    calendar = horizon.get("calendar")
+    note = f'<p class="note" id="calendar">Calendar: {calendar_text(calendar)}.</p>'
+    return f'<p class="horizon">{esc(text)}.{column}</p>' + (note if calendar else "")
+
+
+def _contents(summary: Mapping[str, Any], lines: bool, blend: bool) -> str:
+    entries = [("headline", "Headline")]
+    entries += [(f"queue-{queue}", f"Queue {queue}") for queue in summary["queues"]]
+    entries += [
+        ("assumptions", "Assumptions"),
+        ("forecast-quality", "Forecast quality"),
+        ("risk", "Risk"),
+    ]
+    if lines:
+        entries.append(("headcount", "Headcount and lines of work"))
+    if blend:
+        entries.append(("blending", "Blended roster"))
+    items = "".join(f'<li><a href="#{esc(key)}">{esc(label)}</a></li>' for key, label in entries)
+    return f'<nav class="toc"><strong>Contents</strong><ol>{items}</ol></nav>'
+
+
+def _queue_section(
+    queue: str, numbers: Mapping[str, Any], figures: Sequence[tuple[str, str]]
+) -> str:
+    parts = [f'<h2 id="queue-{esc(queue)}">Queue {esc(queue)}</h2>', queue_numbers(numbers)]
+    targets = targets_table(numbers.get("targets") or [])
+    if targets:
+        parts += ["<h3>Targets as planned</h3>", targets]
+    if numbers.get("simulated"):
+        parts += ["<h3>Simulated service</h3>", simulated_table(numbers["simulated"])]
+    else:
+        parts.append(
+            '<p class="note">Not simulated: deferred or tiered work is checked by its '
+            "backlog model in the requirements.</p>"
+        )
+    parts.append(roster_table(queue, numbers))
+    parts.append(grid_table(queue, numbers))
+    for name, uri in figures:
+        if name in ("risk", "tradeoff"):
+            continue
+        parts.append(
+            f'<img class="plot" data-plot="{esc(name)}" alt="{esc(queue)} {esc(name)}" '
+            f'src="{uri}">'
+        )
+    return "\n".join(p for p in parts if p)
+
+
+# --- forecast quality --------------------------------------------------------------------
+
+
+def _reason(quality: Mapping[str, Any]) -> str:
+    """Why the model: the summary's reason after the model's name, or one from the scores."""
+    chosen = [c for c in quality.get("candidates") or [] if c.get("selected")]
+    model = str(quality.get("model") or (chosen[0]["model"] if chosen else DASH))
+    if quality.get("reason"):
+        reason = str(quality["reason"])
+        return reason if reason.startswith(model) else f"{model}: {reason}"
+    if not chosen or chosen[0].get("mase") is None:
+        return f"{model}: set in the configuration"
+    text = f"{model}: lowest validation MASE {number(chosen[0]['mase'])} of "
+    text += f"{len(quality['candidates'])} candidates"
+    naive = [c for c in quality["candidates"] if c["model"] == quality.get("naive_model")]
+    if naive and naive[0].get("mase") is not None:
+        text += f"; {naive[0]['model']} {number(naive[0]['mase'])}"
+    return text
+
+
+def _coverage_key(quality: Mapping[str, Any]) -> tuple[str, str]:
+    """The candidates' coverage key and its label: ``coverage_80`` -> "80% band"."""
+    name = str(quality.get("coverage_name") or "coverage_80")
+    if name.startswith("coverage_"):
+        return name, f"{name.removeprefix('coverage_')}% band"
+    return "coverage_80", name
+
+
+_CLASS_SELECTED = ' class="selected"'
+
+
+def _candidates_table(quality: Mapping[str, Any], queue: str) -> str:
     rows = []
-    for band, numbers in (simulated.get("bands") or {}).items():
+    key, band = _coverage_key(quality)
+    for c in quality.get("candidates") or []:
+        bias = c.get("bias")
+        signed = (
+            percent(bias)
+            if not isinstance(bias, int | float) or bias <= 0
+            else "+" + percent(bias)
+        )
+        chosen = bool(c.get("selected"))
         rows.append(
-            f'<tr data-band="{html.escape(band)}"><td>{html.escape(band)}</td>'
-            f"<td>{html.escape(str(numbers['target']))}</td>"
-            f"<td>{_format('simulated_service_level', numbers.get('service_level'))}</td>"
-            f"<td>{numbers['intervals_below_target']:,} of {numbers['intervals_judged']:,}</td>"
-            "</tr>"
+            f'<tr{_CLASS_SELECTED if chosen else ""} data-model="{esc(c.get("model"))}">'
+            + cell(esc(c.get("model")), cls="text")
+            + cell(number(c.get("mase")), queue=queue, key="mase")
+            + cell(signed, queue=queue, key="bias")
+            + cell(percent(c.get(key)), queue=queue, key=key)
+            + cell(number(c.get("dispersion"), 3), queue=queue, key="dispersion")
+            + cell(number(c.get("level_dispersion"), 4), queue=queue, key="level_dispersion")
+            + cell("selected" if chosen else "", cls="text")
+            + "</tr>"
         )
-    return (
-        '<table class="simulated"><tr><th>band</th><th>target</th><th>simulated service level'
-        "</th><th>intervals below their target</th></tr>" + "".join(rows) + "</table>"
-    )
-
-
-def _horizon_text(summary: dict[str, Any]) -> str:
-    horizon = summary["horizon"]
-    return (
-        f'<p class="note">From {html.escape(horizon["first_interval"])} to '
-        f"{html.escape(horizon['last_interval'])}, intervals of {horizon['interval_minutes']} "
-        f"minutes, staffed to the forecast column {html.escape(horizon['staff_to'])}.</p>"
-        + _calendar_text(horizon.get("calendar"))
-    )
-
-
-def _calendar_text(calendar: Mapping[str, Any] | None) -> str:
-    """The calendar every step used: weekend, holiday source and the holidays in the horizon."""
-    if not calendar:
+    if not rows:
         return ""
-    weekend = ", ".join(calendar.get("weekend") or []) or "none"
-    country = calendar.get("country")
-    source = "no public holidays"
-    if country:
-        source = f"public holidays of {country}" + (
-            f"/{calendar['subdiv']}" if calendar.get("subdiv") else ""
-        )
-    extra = calendar.get("extra_holidays") or []
-    if extra:
-        source += f" and {len(extra)} extra date{'s' if len(extra) > 1 else ''}"
-    found = calendar.get("holidays_in_horizon") or []
-    dates = ", ".join(found) if found else "none"
-    return (
-        f'<p class="note" id="calendar">Calendar: weekend {html.escape(weekend)}; '
-        f"{html.escape(source)}; holidays in the plan: {html.escape(dates)}.</p>"
-    )
+    header = ("model", "validation MASE", "bias", f"{band} coverage", "dispersion",
+              "level dispersion", "")  # fmt: skip
+    return table(header, rows, cls="candidates")
 
 
-_COLUMNS = (
-    ("target", "target"),
-    ("forecast_contacts", "forecast contacts"),
-    ("peak_scheduled_required", "peak agents required"),
-    ("required_agent_hours", "required agent-hours"),
-    ("scheduled_agent_hours", "scheduled agent-hours"),
-    ("scheduled_to_required", "scheduled / required"),
-    ("understaffed_intervals", "understaffed intervals"),
-    ("status", "solver status"),
-    ("gap", "optimality gap"),
-    ("simulated_service_level", "simulated service level"),
-)
+def _history_text(quality: Mapping[str, Any]) -> str:
+    start, end = quality.get("history_start"), quality.get("history_end")
+    text = f"History {local_date(start)} to {local_date(end)}" if start or end else ""
+    gaps = quality.get("gaps") or []
+    days = [local_date(d) for d in quality.get("holidays_in_history") or []]
+    text += f"; {len(gaps) or 'no'} gap{'s' if len(gaps) != 1 else ''} in the data"
+    text += f"; holidays in the history: {', '.join(days) if days else 'none'}."
+    return f'<p class="note">{esc(text.lstrip("; "))}</p>'
 
 
-def _headline_table(summary: dict[str, Any]) -> str:
-    header = "".join(f"<th>{html.escape(label)}</th>" for _, label in _COLUMNS)
-    rows = []
+def _gaps_table(gaps: Sequence[Mapping[str, Any]]) -> str:
+    if not gaps:
+        return ""
+    rows = [
+        cell(esc(local_time(g.get("start"))), cls="text")
+        + cell(esc(local_time(g.get("end"))), cls="text")
+        + cell(whole(g.get("intervals")))
+        + cell(esc(g.get("reason") or DASH), cls="text")
+        for g in gaps
+    ]
+    return table(("from", "to", "intervals", "reason"), rows, cls="gaps", left=(0, 1, 3))
+
+
+def forecast_quality_section(summary: Mapping[str, Any]) -> str:
+    """Per queue: the model chosen and why, the candidates' scores and the history used.
+
+    Parameters
+    ----------
+    summary : mapping
+        The plan's summary; reads ``queues[q]["forecast_quality"]`` (``model``, ``reason``,
+        ``candidates`` with ``mase``, ``bias`` and coverage [fraction], ``dispersion``,
+        ``level_dispersion``, ``selected``; ``coverage_name``, ``history_start``,
+        ``history_end``, ``gaps``, ``holidays_in_history``), else ``forecast_model`` and
+        ``forecast_validation_mase``.
+
+    Returns
+    -------
+    str
+        HTML: ``<h2 id="forecast-quality">`` and per queue the reason, the candidates table
+        (class ``candidates``, the chosen row of class ``selected``), the history and its gaps.
+
+    Examples
+    --------
+    >>> page = forecast_quality_section({"queues": {"phone": {"forecast_model": "glm",
+    ...     "forecast_validation_mase": 0.918}}})
+    >>> "Model glm (validation MASE 0.92)." in page
+    True
+    """
+    parts = ['<h2 id="forecast-quality">Forecast quality</h2>']
     for queue, numbers in summary["queues"].items():
-        simulated = numbers.get("simulated") or {}
-        values = dict(numbers, simulated_service_level=simulated.get("service_level"))
-        cells = "".join(f"<td>{_format(key, values.get(key))}</td>" for key, _ in _COLUMNS)
-        rows.append(f"<tr><td>{html.escape(queue)}</td>{cells}</tr>")
-    return f"<table><tr><th>queue</th>{header}</tr>{''.join(rows)}</table>"
+        parts.append(f'<h3 id="quality-{esc(queue)}">{esc(queue)}</h3>')
+        quality = numbers.get("forecast_quality")
+        if not quality:
+            model = numbers.get("forecast_model") or DASH
+            mase = numbers.get("forecast_validation_mase")
+            score = f" (validation MASE {number(mase)})" if mase is not None else ""
+            parts.append(f'<p class="note">Model {esc(model)}{score}.</p>')
+            continue
+        parts.append(f'<p class="reason" data-queue="{esc(queue)}">{esc(_reason(quality))}</p>')
+        parts.append(_candidates_table(quality, queue))
+        parts.append(_history_text(quality))
+        parts.append(_gaps_table(quality.get("gaps") or []))
+    parts.append(
+        '<p class="note">MASE: mean absolute error over the validation weeks divided by that of '
+        "the seasonal naive forecast in the history (below 1 beats it); bias: (forecast − "
+        "actual) / actual; coverage: share of actual counts inside the band (80% when the "
+        "band is right); dispersion: the negative binomial's alpha (variance = mean + "
+        "alpha × mean²); level dispersion: the part shared by every interval of a week.</p>"
+    )
+    return "\n".join(p for p in parts if p)
 
 
-def _format(key: str, value: Any) -> str:
-    if value is None or value == "":
-        return "–"
-    if key in ("gap", "simulated_service_level") and isinstance(value, int | float):
-        return f"{100 * value:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.2f}"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return html.escape(str(value))
+# --- headcount and lines of work (plans with contracts) -------------------------------
 
 
 MAX_LINES = 40
@@ -224,10 +387,15 @@ MAX_LINES = 40
 _LINE_KEYS = ("weeks", "contract", "shift", "days", "days_worked", "paid_hours", "count")
 
 
-def _lines_section(summary: Mapping[str, Any]) -> str:
+def lines_section(summary: Mapping[str, Any]) -> str:
     """Headcount per contract (all queues, then each queue) and each queue's lines of work.
 
     Empty when the plan has no contracts (the daily roster: no ``headcount`` in the summary).
+
+    Examples
+    --------
+    >>> lines_section({"queues": {"phone": {}}})
+    ''
     """
     queues = {q: n for q, n in summary["queues"].items() if n.get("headcount") is not None}
     if not queues:
