@@ -102,6 +102,7 @@ def phone() -> dict:
                     "local": "Mon 10 Nov 23:00",
                     "volume": 12.4,
                     "required": 3,
+                    "scheduled": 1,
                 },
             ],
             "unstaffed_open_count": 1,
@@ -446,7 +447,8 @@ def test_unstaffed_open_intervals_are_flagged_in_red(summary) -> None:
     page = render_report(summary, {})
     items = read(page).items
     assert items["unstaffed"] == [
-        "phone: Mon 10 Nov 23:00: 0 agents for 12 expected contacts (3 required)"
+        "phone: Mon 10 Nov 23:00: 0 agents on contacts (1 scheduled, 3 required) for 12 expected "
+        "contacts"
     ]
     assert items["shortfall"] == [
         "phone: 2 intervals scheduled below the required agents, 4.0 agent-hours missing"

@@ -131,7 +131,11 @@ def stack(frames: list[pd.DataFrame], first: list[str]) -> pd.DataFrame:
     """Frames concatenated with ``first`` columns first (a header alone when empty)."""
     if not frames:
         return pd.DataFrame(columns=first)
-    frame = pd.concat(frames, ignore_index=True)
+    kept = [f for f in frames if not f.empty]  # empty parts would only blur the dtypes
+    if not kept:
+        columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+        return pd.DataFrame(columns=first + [c for c in columns if c not in first])
+    frame = pd.concat(kept, ignore_index=True)
     return frame[first + [c for c in frame.columns if c not in first]]
 
 
@@ -215,20 +219,28 @@ def with_targets(intervals: pd.DataFrame, own: pd.DataFrame, queue: str) -> pd.D
     return frame
 
 
+def scheduled_agents(own: pd.DataFrame, coverage: pd.DataFrame, grid: TimeGrid) -> np.ndarray:
+    """Scheduled agents per plan interval [agents]: the fewest inside it when the roster grid
+    is finer, 0 where the roster has none."""
+    plan_index = pd.DatetimeIndex(own["interval_start"])
+    if coverage.empty:  # no roster for the queue
+        return np.zeros(len(plan_index), dtype=int)
+    scheduled = coverage.set_index("interval_start")["scheduled"]
+    starts = grid.floor(scheduled.index.to_series())
+    on_grid = scheduled.groupby(pd.DatetimeIndex(starts)).min()
+    return on_grid.reindex(plan_index, fill_value=0).to_numpy().astype(int)
+
+
 def productive_agents(
     own: pd.DataFrame, coverage: pd.DataFrame, channel: Any, grid: TimeGrid
 ) -> pd.DataFrame:
     """Agents on contacts per plan interval: scheduled coverage times (1 - shrinkage)."""
-    plan_index = pd.DatetimeIndex(own["interval_start"])
-    if coverage.empty:  # no roster for the queue: nobody on contacts
-        return pd.DataFrame({"interval_start": plan_index, "agents": 0})
-    scheduled = coverage.set_index("interval_start")["scheduled"]
-    # the roster grid may be finer: take the fewest agents inside each plan interval
-    starts = grid.floor(scheduled.index.to_series())
-    on_grid = scheduled.groupby(pd.DatetimeIndex(starts)).min()
-    on_grid = on_grid.reindex(plan_index, fill_value=0).to_numpy()
+    on_grid = scheduled_agents(own, coverage, grid)
     shrinkage = own["shrinkage"].to_numpy(dtype=float)
     productive = np.floor(on_grid * (1.0 - shrinkage) + 1e-9).astype(int)
     return pd.DataFrame(
-        {"interval_start": plan_index, "agents": productive * int(channel.concurrency)}
+        {
+            "interval_start": pd.DatetimeIndex(own["interval_start"]),
+            "agents": productive * int(channel.concurrency),
+        }
     )

@@ -348,7 +348,7 @@ def plot_tradeoff(tradeoff_frame: pd.DataFrame, ax: Axes | None = None) -> Axes:
     if {"p_meet_low", "p_meet_high"} <= set(rows.columns):
         low = 100 * rows["p_meet_low"].to_numpy(dtype=float)
         high = 100 * rows["p_meet_high"].to_numpy(dtype=float)
-        ax.errorbar(cost, p_meet, yerr=[p_meet - low, high - p_meet], fmt="none",
+        ax.errorbar(cost, p_meet, yerr=np.vstack([p_meet - low, high - p_meet]), fmt="none",
                     ecolor="0.4", capsize=3, lw=1.0, zorder=2)  # fmt: skip
     ax.scatter(cost[~own], p_meet[~own], color="tab:blue", s=30, zorder=3, label="staffed to")
     if own.any():

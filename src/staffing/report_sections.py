@@ -15,7 +15,7 @@ Examples
 >>> page = headline_section(summary)
 >>> 'data-key="forecast_contacts">3,793<' in page
 True
->>> "phone: Mon 10 Nov 23:00: 0 agents for 12 expected contacts" in page
+>>> "phone: Mon 10 Nov 23:00: 0 agents on contacts (3 required) for 12 expected contacts" in page
 True
 """
 
@@ -192,11 +192,14 @@ def flag_items(summary: Mapping[str, Any]) -> list[str]:
         flags = numbers.get("flags") or {}
         for gap in flags.get("unstaffed_open") or []:
             when = gap.get("local") or local_time(gap.get("interval_start"), year=False)
-            required = gap.get("required")
-            need = f" ({whole(required)} required)" if required else ""
+            roster = [
+                f"{whole(gap[key])} {key}" for key in ("scheduled", "required") if key in gap
+            ]
+            need = f" ({', '.join(roster)})" if roster else ""
             items.append(
                 f'<li class="unstaffed" data-queue="{esc(queue)}">{esc(queue)}: {esc(when)}: '
-                f"0 agents for {whole(gap.get('volume'))} expected contacts{need}</li>"
+                f"0 agents on contacts{need} for {whole(gap.get('volume'))} expected "
+                "contacts</li>"
             )
         more = _unstaffed(flags) - len(flags.get("unstaffed_open") or [])
         if more > 0:

@@ -87,11 +87,12 @@ def flags(result: Plan, queue: str) -> dict[str, Any]:
     -------
     dict
         ``unstaffed_open`` (list of ``interval_start``, ``local``, ``volume`` [contacts],
-        ``required`` [scheduled agents]; at most :data:`MAX_LISTED`), ``unstaffed_open_count``,
+        ``required`` and ``scheduled`` [agents on the roster, before shrinkage]; at most
+        :data:`MAX_LISTED`), ``unstaffed_open_count``,
         ``shortfall_intervals``, ``shortfall_agent_hours`` [agent-hours] and
         ``below_target_intervals`` (simulated intervals below their own target).
     """
-    from staffing.plan_steps import productive_agents, simulated_queues
+    from staffing.plan_steps import productive_agents, scheduled_agents, simulated_queues
 
     needed = result.requirements[result.requirements["queue"] == queue]
     coverage = result.coverage[result.coverage["queue"] == queue]
@@ -114,9 +115,10 @@ def flags(result: Plan, queue: str) -> dict[str, Any]:
     channel = result.config.service.channels[queue]
     own = needed.reset_index(drop=True)
     agents = productive_agents(own, coverage, channel, result.grid)["agents"].to_numpy()
+    heads = scheduled_agents(own, coverage, result.grid)
     volume = own["volume_staffed"].to_numpy(dtype=float)
     unstaffed = own["open"].to_numpy(dtype=bool) & (volume > 0) & (agents == 0)
-    rows = own[unstaffed]
+    rows = own.assign(on_roster=heads)[unstaffed]
     out["unstaffed_open_count"] = int(unstaffed.sum())
     out["unstaffed_open"] = [
         {
@@ -124,6 +126,7 @@ def flags(result: Plan, queue: str) -> dict[str, Any]:
             "local": local_label(row.interval_start, year=False, zone=False),
             "volume": round(float(row.volume_staffed), 1),
             "required": int(row.scheduled),
+            "scheduled": int(row.on_roster),
         }
         for row in rows.head(MAX_LISTED).itertuples()
     ]
