@@ -398,6 +398,7 @@ def blended_roster(
     from staffing.blend_reuse import reusable, reused_parts
     from staffing.roster import SolverOptions
     from staffing.roster.joint import build_joint_roster
+    from staffing.roster.solver import POOR_GAP
 
     demand = blend_demand(needed, config, grid)
     groups = joint_groups(config)
@@ -436,6 +437,12 @@ def blended_roster(
         solves += reused["solves"]
     solve = _merged_solves(solves, list(kept))
     say(f"roster: blended: {solve['status']}, gap {_percent(solve['gap'])}")
+    if solve["gap"] is not None and solve["gap"] > POOR_GAP:
+        say(
+            f"roster: blended: warning: {_percent(solve['gap'])} from the best bound, so the "
+            "saving against separate rosters is not reliable; raise "
+            "roster.solver.time_limit_seconds"
+        )
     order = {g.name: n for n, g in enumerate(groups)}
     return Blend(
         roster=_ordered(parts["roster"], order),

@@ -23,6 +23,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import numbers
 import os
@@ -59,6 +60,11 @@ MAX_SEED = 2**31 - 1
 DEFAULT_RELATIVE_GAP = 0.01
 #: Default wall-clock limit of a solve [s], shared like :data:`DEFAULT_RELATIVE_GAP`.
 DEFAULT_TIME_LIMIT_SECONDS = 60.0
+#: Gap [fraction] above which a solve stopped by its time limit is solved once more with
+#: :data:`POOR_RETRY_FACTOR` times the time (the better roster is kept, the time is the sum):
+#: a limit hit before any good roster was found, as on a busy machine, is not a plan.
+POOR_GAP = 0.25
+POOR_RETRY_FACTOR = 3.0
 
 
 @dataclass(frozen=True)
@@ -416,6 +422,10 @@ def solve(
         passed to HiGHS as a MIP start: HiGHS 1.16 can take a start for optimal in its
         presolved space, with a wrong objective.)
 
+    A solve stopped by its time limit with a gap above :data:`POOR_GAP` is solved once more
+    with :data:`POOR_RETRY_FACTOR` times the limit, as is one that found no solution at all;
+    the better of the two is returned, with the time of both.
+
     Returns
     -------
     SolveResult
@@ -440,6 +450,40 @@ def solve(
     staffing.errors.InfeasibleError: the model is infeasible (solver highs)
     """
     options = options or SolverOptions()
+    try:
+        first = _solve_once(prob, options, start)
+    except SolverError:
+        if not _retried(options):
+            raise
+        return _solve_once(prob, _longer(options), start)
+    if not (_retried(options) and first.gap is not None and first.gap > POOR_GAP):
+        return first
+    # a time limit hit with a poor roster (on a busy machine, say): once more, with more time
+    kept = {v.name: v.varValue for v in prob.variables()}
+    again = _solve_once(prob, _longer(options), start)
+    seconds = first.solve_seconds + again.solve_seconds
+    if again.objective <= first.objective:
+        return dataclasses.replace(again, solve_seconds=seconds)
+    for variable in prob.variables():  # the first roster stays
+        variable.varValue = kept[variable.name]
+    return dataclasses.replace(first, solve_seconds=seconds)
+
+
+def _retried(options: SolverOptions) -> bool:
+    return options.time_limit_seconds is not None and POOR_RETRY_FACTOR > 1
+
+
+def _longer(options: SolverOptions) -> SolverOptions:
+    limit = options.time_limit_seconds * POOR_RETRY_FACTOR
+    return dataclasses.replace(options, time_limit_seconds=limit)
+
+
+def _solve_once(
+    prob: pulp.LpProblem,
+    options: SolverOptions,
+    start: Mapping[pulp.LpVariable, float] | None,
+) -> SolveResult:
+    """One solve within the options' time limit (see :func:`solve`)."""
     size = _model_size(prob)
     started = time.perf_counter()
     try:
