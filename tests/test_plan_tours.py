@@ -44,8 +44,8 @@ def tour_config(**forecast) -> PlanConfig:
 
 
 @pytest.fixture(scope="module")
-def tour_plan():
-    return plan(load_example(), tour_config())
+def tour_plan(example_tours_plan):
+    return example_tours_plan  # tour_config(): the session's shared plan
 
 
 def table_coverage(lines: pd.DataFrame, times: pd.Series, step: int) -> np.ndarray:

@@ -299,19 +299,9 @@ def test_a_daily_roster_has_no_headcount_section(page, lines_summary) -> None:
 
 
 @pytest.fixture(scope="module")
-def tour_report() -> tuple[dict, str]:
+def tour_report(example_tours_plan) -> tuple[dict, str]:
     """The example with its two contracts, summary.json read back, and its report."""
-    config = fast_config(tours=True)
-    # HiGHS may find no feasible roster within 5 or even 10 s on a busy machine; a 5% gap
-    # (the report needs no optimum) ends most solves well before the 30 s limit
-    solver = config.roster.solver.model_copy(
-        update={"time_limit_seconds": 30.0, "relative_gap": 0.05}
-    )
-    config = config.model_copy(
-        update={"roster": config.roster.model_copy(update={"solver": solver})}
-    )
-    result = plan(load_example(), config)
-    summary = json.loads(json.dumps(result.summary()))
+    summary = json.loads(json.dumps(example_tours_plan.summary()))
     return summary, render_report(summary, {})
 
 

@@ -95,7 +95,9 @@ def rendered(tmp_path_factory) -> tuple[dict, Page, Path]:
     config = config.model_copy(
         update={
             "roster": config.roster.model_copy(update={"solver": solver}),
-            "risk": config.risk.model_copy(update={"time_limit_seconds": 30.0}),
+            # the trade-off's own rosters are tested in test_plan_risk and test_report: here
+            # the plan's level alone (its roster reused) keeps the run short
+            "risk": config.risk.model_copy(update={"staff_to_levels": (0.5,)}),
         }
     )
     history, plan_toml = write_plan_inputs(root, config)
@@ -279,15 +281,13 @@ def test_risk_p_meet_and_tradeoff_match_the_summary(rendered) -> None:
         assert shown in page.paragraphs[queue]
         assert f"staffed to {risk['staff_to']}" in page.paragraphs[queue]
         labels = [row["staff_to"] for row in risk["tradeoff"]]
-        assert labels == ["q50", "q90"]
+        assert labels == ["q50"]
         for row in risk["tradeoff"]:
             assert page.cells[(queue, "cost", row["staff_to"])] == whole(row["cost"])
             assert page.cells[(queue, "p_meet", row["staff_to"])].startswith(
                 f"{100 * row['p_meet']:.1f}%"
             )
-        # more staff never costs less, and the plan's own row is the reused roster
-        q50, q90 = risk["tradeoff"]
-        assert q90["paid_hours"] >= q50["paid_hours"]
+        # the plan's own row is its roster, reused
+        (q50,) = risk["tradeoff"]
         assert q50["reused"]
-        assert not q90["reused"]
         assert q50["cost"] == pytest.approx(numbers["cost"])

@@ -326,12 +326,8 @@ def daily_plan():
 
 
 @pytest.fixture(scope="module")
-def tours_plan():
-    config = fast_config(tours=True)
-    solver = config.roster.solver.model_copy(
-        update={"time_limit_seconds": 10.0, "relative_gap": 0.2}
-    )
-    return plan(load_example(), quick(config, solver=solver))
+def tours_plan(example_tours_plan):
+    return example_tours_plan
 
 
 def weekdays_of(text: str) -> list[int]:
