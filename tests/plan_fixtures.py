@@ -55,3 +55,29 @@ def write_plan_inputs(root: Path, config: PlanConfig) -> tuple[Path, Path]:
     data = config.model_dump(mode="json", exclude_none=True)
     (root / "plan.toml").write_text(tomli_w.dumps(data), encoding="utf-8")
     return root / "history.csv", root / "plan.toml"
+
+
+def chromium_dump(chromium: str, page: str, root: Path, timeout: float = 120):
+    """``page`` rendered by headless Chromium, offline: the completed process, whose stdout is
+    the DOM after load; each ``<img>`` carries ``data-decoded="true"`` when it decoded to a
+    non-empty image. ``root`` holds the probed file and a fresh browser profile."""
+    import subprocess
+
+    probe = (
+        "<script>window.addEventListener('load', () => { for (const img of document.images) "
+        "{ img.setAttribute('data-decoded', String(img.complete && img.naturalWidth > 0)); } "
+        "});</script>"
+    )
+    file = root / "probed.html"
+    file.write_text(page.replace("</body>", probe + "</body>"), encoding="utf-8")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={root / 'profile'}", "--virtual-time-budget=5000",
+             "--dump-dom"]  # fmt: skip
+    return subprocess.run(
+        [chromium, *flags, file.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )

@@ -6,12 +6,11 @@ import copy
 import json
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 
 import pytest
 
-from plan_fixtures import fast_config
+from plan_fixtures import chromium_dump, fast_config
 from staffing.datasets import load_example
 from staffing.plan import plan
 from staffing.plot import plan_figures
@@ -47,34 +46,7 @@ def test_page_embeds_every_plot_and_fetches_nothing(page):
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (apt-get install chromium)")
 def test_page_renders_in_headless_chromium(page, tmp_path):
     """Chromium loads the page and decodes every embedded plot to a non-empty image."""
-    probe = (
-        "<script>window.addEventListener('load', () => { for (const img of document.images) "
-        "{ img.setAttribute('data-decoded', String(img.complete && img.naturalWidth > 0)); } "
-        "});</script>"
-    )
-    file = tmp_path / "report.html"
-    file.write_text(page.replace("</body>", probe + "</body>"), encoding="utf-8")
-    done = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            file.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = chromium_dump(CHROMIUM, page, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     decoded = re.findall(r'alt="([^"]+)"[^>]*data-decoded="(true|false)"', done.stdout)
     assert sorted(alt for alt, ok in decoded if ok == "true") == sorted(expected_plots())

@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from plan_fixtures import fast_config, write_plan_inputs
+from plan_fixtures import chromium_dump, fast_config, write_plan_inputs
 from staffing.cli import main
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -107,35 +106,8 @@ def rendered(tmp_path_factory) -> tuple[dict, Page, Path]:
     )
     assert done.exit_code == 0, done.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    probe = (
-        "<script>window.addEventListener('load', () => { for (const img of document.images) "
-        "{ img.setAttribute('data-decoded', String(img.complete && img.naturalWidth > 0)); } "
-        "});</script>"
-    )
     page = (out / "report.html").read_text(encoding="utf-8")
-    probed = root / "probed.html"
-    probed.write_text(page.replace("</body>", probe + "</body>"), encoding="utf-8")
-    dumped = subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={root / 'profile'}",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-            probed.as_uri(),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    dumped = chromium_dump(CHROMIUM, page, root, timeout=180)
     assert dumped.returncode == 0, dumped.stderr[-2000:]
     parsed = Page()
     parsed.feed(dumped.stdout)
