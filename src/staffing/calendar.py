@@ -171,21 +171,20 @@ class Calendar(BaseModel):
         local : DatetimeIndex, Series or array of timestamps
             Local wall-clock times (tz-aware in the centre's zone, or naive local).
         """
-        days = _dates(local)
-        if len(days) == 0:
+        days, inverse = _unique_days(local)
+        if days.empty:
             return np.zeros(0, dtype=bool)
-        years = range(min(days).year, max(days).year + 1)
-        return np.asarray(pd.Index(days).isin(self.holidays(years)))
+        dates = _stamps(self.holidays(range(days[0].year, days[-1].year + 1)))
+        return np.asarray(days.isin(dates))[inverse] & (inverse >= 0)
 
     def is_eve(self, local: Any) -> np.ndarray:
         """Whether each local time falls on the day before a holiday, not itself a holiday."""
-        days = _dates(local)
-        if len(days) == 0:
+        days, inverse = _unique_days(local)
+        if days.empty:
             return np.zeros(0, dtype=bool)
-        tomorrow = [day.toordinal() + 1 for day in days]
-        years = range(min(days).year, max(days).year + 2)
-        holidays = {day.toordinal() for day in self.holidays(years)}
-        return np.isin(tomorrow, list(holidays)) & ~self.is_holiday(local)
+        dates = _stamps(self.holidays(range(days[0].year, days[-1].year + 2)))
+        eve = days.isin(dates - pd.Timedelta(days=1)) & ~days.isin(dates)
+        return np.asarray(eve)[inverse] & (inverse >= 0)
 
     def is_weekend(self, local: Any) -> np.ndarray:
         """Whether each local time falls on a weekend day (holiday or not)."""
@@ -203,8 +202,17 @@ def _index(local: Any) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(local)
 
 
-def _dates(local: Any) -> list[date]:
-    return list(_index(local).date)
+def _unique_days(local: Any) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """The distinct local dates (sorted, naive midnights) and each time's position in them."""
+    index = _index(local)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    codes, days = pd.factorize(index.normalize(), sort=True)
+    return pd.DatetimeIndex(days), codes
+
+
+def _stamps(dates: Iterable[date]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(sorted(pd.Timestamp(day) for day in dates))
 
 
 def _day_of_week(local: Any) -> np.ndarray:
