@@ -9,12 +9,14 @@ import pytest
 from staffing.datasets import load_example
 from staffing.errors import ConfigError, DataError
 from staffing.forecast import Forecaster, _grid
-from staffing.forecast.intervals import fit_dispersion_pinball, mid_quantiles
+from staffing.forecast.intervals import fit_dispersion_pinball, mid_quantiles, widen_to_coverage
 from staffing.forecast.models import Context
 from staffing.forecast.quality import (
     LEVEL_NOTE,
+    SWITCH_MARGIN,
     add_quantiles,
     candidate_quality,
+    choose,
     coverage_pairs,
     level_dispersion,
     window_totals,
@@ -72,15 +74,33 @@ def test_selection_table_columns_and_ranges(auto):
     assert table["bias"].abs().lt(0.5).all()
 
 
-def test_auto_selects_the_smallest_mase_and_reports_its_dispersions(auto):
+def test_auto_selects_by_mase_and_reports_its_dispersions(auto):
+    """The ensemble unless a candidate's MASE is more than SWITCH_MARGIN lower."""
     model, _ = auto
     for queue, rows in model.selection_.groupby("queue"):
+        scores = dict(zip(rows["model"], rows["mase"], strict=True))
         best = rows.loc[rows["mase"].idxmin()]
+        ensemble = scores["ensemble"]
+        expected = best["model"] if best["mase"] < (1 - SWITCH_MARGIN) * ensemble else "ensemble"
+        chosen = rows.loc[rows["selected"]].iloc[0]
         assert rows["selected"].sum() == 1
-        assert bool(best["selected"])
-        assert model.models_[queue] == best["model"]
-        assert model.dispersion_[queue] == best["dispersion"]
-        assert model.level_dispersion_[queue] == best["level_dispersion"]
+        assert chosen["model"] == expected == model.models_[queue]
+        assert model.dispersion_[queue] == chosen["dispersion"]
+        assert model.level_dispersion_[queue] == chosen["level_dispersion"]
+
+
+@pytest.mark.parametrize(
+    ("scores", "expected"),
+    [
+        ({"glm": 0.80, "ensemble": 0.82, "seasonal_naive_week": 1.0}, "ensemble"),
+        ({"glm": 0.70, "ensemble": 0.80}, "glm"),  # 12.5% lower: worth switching
+        ({"glm": 0.761, "ensemble": 0.80}, "ensemble"),  # 4.9% lower: noise
+        ({"glm": 0.90, "ensemble": np.nan}, "glm"),
+        ({"glm": 0.90, "holt_winters": 0.85}, "holt_winters"),  # no ensemble: the smallest
+    ],
+)
+def test_choose_keeps_the_ensemble_unless_clearly_beaten(scores, expected):
+    assert choose(scores) == expected
 
 
 def test_chosen_alpha_and_forecast_equal_a_recomputation(naive, history):
@@ -95,7 +115,8 @@ def test_chosen_alpha_and_forecast_equal_a_recomputation(naive, history):
             context = Context(fitted.history.slots_per_day, fitted.context.calendar)
             actual.append(wall.iloc[origin : origin + horizon].to_numpy())
             mean.append(model._point(fitted.model_name, wall.iloc[:origin], horizon, context))
-        alpha = fit_dispersion_pinball(np.concatenate(actual), np.concatenate(mean), LEVELS)
+        pairs = np.concatenate(actual), np.concatenate(mean)
+        alpha = widen_to_coverage(*pairs, LEVELS, fit_dispersion_pinball(*pairs, LEVELS))
         assert model.dispersion_[queue] == alpha
         assert model.level_dispersion_[queue] == level_dispersion(actual, mean, alpha)
         own = result[result["queue"] == queue]

@@ -285,7 +285,20 @@ def _reason(candidates: list[dict[str, Any]], chosen: dict[str, Any] | None, set
     origins = chosen.get("origins")
     over = f" over {origins} weekly origins" if origins else ""
     naive = next((c for c in candidates if c["model"] == "seasonal_naive_week"), None)
-    text = f"lowest validation MASE ({chosen['mase']:.3f}) of {len(candidates)} candidates{over}"
+    from staffing.forecast.quality import SWITCH_MARGIN
+
+    scored = [c for c in candidates if c.get("mase") is not None and np.isfinite(c["mase"])]
+    best = min(scored, key=lambda c: c["mase"], default=chosen)
+    if best is not chosen and best["mase"] < chosen["mase"]:
+        text = (
+            f"{chosen['model']} is kept unless a candidate's validation MASE is more than "
+            f"{SWITCH_MARGIN:.0%} lower; best {best['model']} {best['mase']:.3f} against "
+            f"{chosen['mase']:.3f} of {len(candidates)} candidates{over}"
+        )
+    else:
+        text = (
+            f"lowest validation MASE ({chosen['mase']:.3f}) of {len(candidates)} candidates{over}"
+        )
     if naive is not None and naive is not chosen and naive.get("mase"):
         text += (
             f"; the same-hour-last-week naive scores {naive['mase']:.3f} "

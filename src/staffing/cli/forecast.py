@@ -21,6 +21,7 @@ MODEL_CHOICES = (
     "mstl",
     "holt_winters",
     "glm",
+    "ensemble",
 )
 
 

@@ -29,22 +29,29 @@ Examples
 from __future__ import annotations
 
 from staffing.forecast.backtest import backtest, backtest_summary
-from staffing.forecast.core import Forecaster, forecast, quantile_column
+from staffing.forecast.core import Forecaster, choose, forecast, quantile_column
 from staffing.forecast.events import Event
+from staffing.forecast.glm import CountGLM, Ensemble
+from staffing.forecast.intervals import widen_to_coverage
 from staffing.forecast.metrics import bias, coverage, mase, naive_scale, wape
 from staffing.forecast.models import MODELS
 from staffing.forecast.plot import plot_backtest, plot_forecast
+from staffing.forecast.poisson import fit_slot_poisson
 from staffing.forecast.quality import add_quantiles, level_dispersion
 
 __all__ = [
     "MODELS",
+    "CountGLM",
+    "Ensemble",
     "Event",
     "Forecaster",
     "add_quantiles",
     "backtest",
     "backtest_summary",
     "bias",
+    "choose",
     "coverage",
+    "fit_slot_poisson",
     "forecast",
     "level_dispersion",
     "mase",
@@ -53,4 +60,5 @@ __all__ = [
     "plot_forecast",
     "quantile_column",
     "wape",
+    "widen_to_coverage",
 ]

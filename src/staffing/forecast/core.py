@@ -14,26 +14,35 @@ from threadpoolctl import threadpool_limits
 from staffing.calendar import Calendar
 from staffing.errors import ConfigError, DataError, NotFittedError
 from staffing.forecast import _grid
+from staffing.forecast._params import (
+    _check_levels,
+    _horizon_name,
+    _names,
+    _number,
+    _periods,
+    quantile_column,
+)
 from staffing.forecast.events import CalendarFeatures, Event, as_events
-from staffing.forecast.intervals import fit_dispersion_pinball, mid_quantiles
+from staffing.forecast.glm import CountGLM, Ensemble
+from staffing.forecast.intervals import (
+    fit_dispersion_pinball,
+    mid_quantiles,
+    widen_to_coverage,
+)
 from staffing.forecast.metrics import mase, naive_scale
 from staffing.forecast.models import MODELS, Context, PointModel, ZeroModel, make_model
-from staffing.forecast.quality import LEVEL_NOTE, level_dispersion, selection_table, window_totals
+from staffing.forecast.quality import (
+    LEVEL_NOTE,
+    choose,
+    level_dispersion,
+    selection_table,
+    window_totals,
+)
 
-__all__ = ["Forecaster", "forecast", "quantile_column"]
+__all__ = ["Forecaster", "choose", "forecast", "quantile_column"]
 
-
-def quantile_column(level: float) -> str:
-    """Column name of a quantile: ``q`` + the percentage, integer part on two digits.
-
-    Examples
-    --------
-    >>> [quantile_column(p) for p in (0.1, 0.5, 0.9, 0.05, 0.975, 0.025)]
-    ['q10', 'q50', 'q90', 'q05', 'q97.5', 'q02.5']
-    """
-    percent = round(100.0 * float(level), 6)
-    text = f"{percent:g}"
-    return f"q0{text}" if percent < 10 else f"q{text}"
+#: Models that apply the calendar (holidays, eves, events) themselves.
+SELF_CALENDARED = ("glm", "ensemble")
 
 
 @dataclass
@@ -147,7 +156,7 @@ class Forecaster:
         events: Iterable[Event | Mapping[str, Any]] | None = None,
         quantiles: Sequence[float] = (0.1, 0.5, 0.9),
         validation_weeks: int = 4,
-        candidates: Sequence[str] = ("seasonal_naive_week", "mstl", "holt_winters", "glm"),
+        candidates: Sequence[str] = ("seasonal_naive_week", "glm", "ensemble"),
         half_life_weeks: float = 8.0,
         tz: str | None = None,
     ) -> None:
@@ -276,23 +285,24 @@ class Forecaster:
         wall[calendar.excluded(wall.index)] = np.nan
         names = _names(self.candidates) if self.model == "auto" else [self.model]
         origins, horizon = self._validation_origins(queue, wall)
-        scores, windows = {}, {}
-        for name in names:
-            actual, mean, errors = [], [], []
-            for origin in origins:
-                train, test = wall.iloc[:origin], wall.iloc[origin : origin + horizon]
-                context = Context(queue.slots_per_day, calendar)
-                point = self._point(name, train, len(test), context)
-                actual.append(test.to_numpy())
-                mean.append(point)
-                scale = _validation_scale(train.to_numpy(), context.slots_per_week)
+        errors: dict[str, list[float]] = {name: [] for name in names}
+        windows: dict[str, tuple[list, list]] = {name: ([], []) for name in names}
+        for origin in origins:
+            train, test = wall.iloc[:origin], wall.iloc[origin : origin + horizon]
+            context = Context(queue.slots_per_day, calendar)
+            fits: dict[str, PointModel] = {}  # shared by the candidates at this origin
+            scale = _validation_scale(train.to_numpy(), context.slots_per_week)
+            for name in names:
+                point = self._point(name, train, len(test), context, fits)
+                windows[name][0].append(test.to_numpy())
+                windows[name][1].append(point)
                 if test.notna().any():
-                    errors.append(mase(test.to_numpy(), point, scale))
-            scores[name] = float(np.mean(errors)) if errors else np.nan
-            windows[name] = (actual, mean)
-        chosen = min(names, key=lambda n: np.inf if np.isnan(scores[n]) else scores[n])
+                    errors[name].append(mase(test.to_numpy(), point, scale))
+        scores = {n: float(np.mean(e)) if e else np.nan for n, e in errors.items()}
+        chosen = choose(scores)
         levels = tuple(float(p) for p in self.quantiles)
-        alpha = fit_dispersion_pinball(*map(np.concatenate, windows[chosen]), levels)
+        pairs = tuple(map(np.concatenate, windows[chosen]))
+        alpha = widen_to_coverage(*pairs, levels, fit_dispersion_pinball(*pairs, levels))
         table = selection_table(queue.queue, scores, windows, levels, chosen, alpha)
         context = Context(queue.slots_per_day, calendar)
         model = self._fit_model(chosen, wall, context)
@@ -328,13 +338,29 @@ class Forecaster:
             "be calibrated; the history ends with a long gap (trim it or fill it)"
         )
 
-    def _fit_model(self, name: str, wall: pd.Series, context: Context) -> PointModel:
+    def _fit_model(
+        self,
+        name: str,
+        wall: pd.Series,
+        context: Context,
+        fits: dict[str, PointModel] | None = None,
+    ) -> PointModel:
+        """Fit a model; ``fits`` holds models already fitted on the same series to reuse."""
+        fits = {} if fits is None else fits
+        if name not in fits:
+            fits[name] = self._fit_new(name, wall, context, fits)
+        return fits[name]
+
+    def _fit_new(
+        self, name: str, wall: pd.Series, context: Context, fits: dict[str, PointModel]
+    ) -> PointModel:
         if not (wall.fillna(0.0) != 0).any():  # nothing but zeros (and gaps) to learn from
             return ZeroModel().fit(wall, context)
         if name == "glm":
-            from staffing.forecast.models import CountGLM
-
             return CountGLM(self.half_life_weeks).fit(wall, context)
+        if name == "ensemble":
+            glm = self._fit_model("glm", wall, context, fits)
+            return Ensemble(self.half_life_weeks, glm).fit(wall, context)
         offset = np.exp(context.calendar.offset(wall.index))
         adjusted = wall / offset
         estimated = context.calendar.features(wall.index).filter(like="event:")
@@ -342,8 +368,15 @@ class Forecaster:
             adjusted[estimated.to_numpy().any(axis=1)] = np.nan
         return make_model(name).fit(adjusted, context)
 
-    def _point(self, name: str, wall: pd.Series, steps: int, context: Context) -> np.ndarray:
-        model = self._fit_model(name, wall, context)
+    def _point(
+        self,
+        name: str,
+        wall: pd.Series,
+        steps: int,
+        context: Context,
+        fits: dict[str, PointModel] | None = None,
+    ) -> np.ndarray:
+        model = self._fit_model(name, wall, context, fits)
         values = self._forecast_wall(name, model, wall.index, steps, context)
         future = pd.date_range(
             wall.index[-1] + wall.index.freq, periods=steps, freq=wall.index.freq
@@ -357,7 +390,7 @@ class Forecaster:
         name: str, model: PointModel, index: pd.DatetimeIndex, steps: int, context: Context
     ) -> np.ndarray:
         values = np.maximum(model.forecast(steps), 0.0)
-        if name != "glm":
+        if name not in SELF_CALENDARED and not isinstance(model, ZeroModel):
             future = pd.date_range(index[-1] + index.freq, periods=steps, freq=index.freq)
             values = values * np.exp(context.calendar.offset(future))
         return values
@@ -492,46 +525,6 @@ def _gap_notes(queue: _grid.QueueHistory) -> list[str]:
     return notes
 
 
-def _names(candidates: Any) -> list[str]:
-    if isinstance(candidates, str):
-        return [candidates]
-    try:
-        names = list(candidates)
-    except TypeError:
-        raise ConfigError(
-            f"Forecaster(candidates=...): expected a list of model names, got {candidates!r}"
-        ) from None
-    if not names:
-        raise ConfigError("Forecaster(candidates=...): expected at least one model name")
-    return names
-
-
-def _number(value: Any, name: str) -> float:
-    try:
-        if isinstance(value, bool):
-            raise TypeError
-        return float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"{name}: expected a number, got {value!r}") from None
-
-
-def _check_levels(quantiles: Any) -> None:
-    name = "Forecaster(quantiles=...)"
-    if isinstance(quantiles, str) or not isinstance(quantiles, Iterable):
-        raise ConfigError(
-            f"{name}: expected a list of probabilities strictly between 0 and 1 "
-            f"(e.g. (0.1, 0.5, 0.9)), got {quantiles!r}"
-        )
-    levels = [_number(p, name) for p in quantiles]
-    if not levels or any(not 0.0 < p < 1.0 for p in levels):
-        raise ConfigError(
-            f"{name}: expected probabilities strictly between 0 and 1 (e.g. 0.1, 0.5, 0.9), "
-            f"got {list(quantiles)}"
-        )
-    if len({quantile_column(p) for p in levels}) != len(levels):
-        raise ConfigError(f"{name}: duplicate levels in {list(quantiles)}")
-
-
 def _validation_scale(train: np.ndarray, lag: int) -> float:
     # The scale is shared by all candidates at an origin, so when the seasonal naive error is
     # zero (a perfectly periodic history) ranking by plain MAE (scale 1) is equivalent.
@@ -539,27 +532,6 @@ def _validation_scale(train: np.ndarray, lag: int) -> float:
         return naive_scale(train, lag)
     except ValueError:
         return 1.0
-
-
-def _horizon_name(horizon_hours: float | None) -> str:
-    return (
-        "predict(horizon_hours=...)" if horizon_hours is not None else "predict(horizon_days=...)"
-    )
-
-
-def _periods(absolute: pd.Series, horizon_hours: float | None, horizon_days: float | None) -> int:
-    """Number of intervals of the horizon, after checking it."""
-    step = pd.Timedelta(absolute.index.freq)
-    if horizon_hours is not None and horizon_days is not None:
-        raise ConfigError("predict: give horizon_hours or horizon_days, not both")
-    start = absolute.index[-1] + step
-    if horizon_hours is not None:
-        hours = _grid.check_horizon(horizon_hours, "predict(horizon_hours=...)", 1 / 24)
-        return max(1, int(np.ceil(pd.Timedelta(hours, unit="h") / step)))
-    name = "predict(horizon_days=...)"
-    days = 14.0 if horizon_days is None else _grid.check_horizon(horizon_days, name, 1.0)
-    end = _grid.horizon_end(start, days, name)
-    return max(1, int(np.ceil((end - start) / step)))
 
 
 def forecast(

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.holtwinters import ExponentialSmoothing
 from statsmodels.tsa.seasonal import MSTL
@@ -32,7 +31,7 @@ from staffing.forecast._grid import carry_forward, closed_slots, fill_gaps, skip
 from staffing.forecast.events import CalendarFeatures
 
 #: Names accepted by ``Forecaster(model=...)`` besides ``"auto"``.
-MODELS = ("seasonal_naive_week", "seasonal_naive_day", "mstl", "holt_winters", "glm")
+MODELS = ("seasonal_naive_week", "seasonal_naive_day", "mstl", "holt_winters", "glm", "ensemble")
 
 
 #: LOESS jumps of the trend and low-pass smoothers of STL (interpolate between every 10th
@@ -61,12 +60,15 @@ class Context:
 
 def make_model(name: str) -> PointModel:
     """Return an unfitted model by name."""
+    from staffing.forecast.glm import CountGLM, Ensemble
+
     return {
         "seasonal_naive_week": lambda: SeasonalNaive("week"),
         "seasonal_naive_day": lambda: SeasonalNaive("day"),
         "mstl": MSTLModel,
         "holt_winters": HoltWinters,
         "glm": CountGLM,
+        "ensemble": Ensemble,
     }[name]()
 
 
@@ -327,88 +329,10 @@ class ZeroModel(PointModel):
         return np.zeros(steps)
 
 
-class CountGLM(PointModel):
-    """Poisson regression on slot-of-week, holidays, holiday eves and events.
-
-    log mean = slot-of-week effect (holidays take the slot of the quietest day with data)
-    + holiday and eve effects + event effects (+ known event multipliers as an offset),
-    fitted by maximum likelihood with observations weighted by recency
-    (``half_life_weeks``), which lets the level follow recent weeks. Missing intervals are
-    left out of the likelihood.
-    """
-
-    def __init__(self, half_life_weeks: float = 8.0) -> None:
-        self.half_life_weeks = half_life_weeks
-
-    def fit(self, wall: pd.Series, context: Context) -> CountGLM:
-        self.context_ = context
-        self.index_ = wall.index
-        week = context.slots_per_week
-        y = wall.to_numpy(dtype=float)
-        slot_means = pd.Series(y).groupby(np.arange(len(y)) % week).mean()
-        day_of_slot = wall.index[:week].day_of_week.to_numpy()
-        daily = slot_means.groupby(day_of_slot[np.arange(week)]).sum(min_count=1)
-        # the quietest day with data: a day without any (closed) has no slots to lend
-        self.quiet_day_ = int(daily.idxmin())
-        design = self._design(wall.index)
-        offset = context.calendar.offset(wall.index)
-        observed = ~np.isnan(y) & ~context.calendar.excluded(wall.index)
-        columns = design.columns[design[observed].sum(axis=0).to_numpy() > 0]
-        self.columns_ = columns
-        age_weeks = (len(y) - 1 - np.arange(len(y))) / week
-        weights = 0.5 ** (age_weeks / self.half_life_weeks)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            model = sm.GLM(
-                y[observed],
-                design.loc[observed, columns].to_numpy(dtype=float),
-                family=sm.families.Poisson(),
-                offset=offset[observed],
-                var_weights=weights[observed],
-            )
-            self.result_ = model.fit(maxiter=100)
-        _record(caught, context)
-        return self
-
-    def _design(self, index: pd.DatetimeIndex) -> pd.DataFrame:
-        calendar = self.context_.calendar
-        per_day = self.context_.slots_per_day
-        slot_of_day = (index.hour * 60 + index.minute) * per_day // 1440
-        day = index.day_of_week.to_numpy().copy()
-        holiday = calendar.holiday(index)
-        day[holiday] = self.quiet_day_
-        slot = day * per_day + np.asarray(slot_of_day)
-        dummies = pd.get_dummies(pd.Categorical(slot, categories=range(7 * per_day)), prefix="s")
-        dummies.index = range(len(index))
-        extra = calendar.features(index)
-        extra.index = dummies.index
-        return pd.concat([dummies.astype(float), extra], axis=1)
-
-    def forecast(self, steps: int) -> np.ndarray:
-        step = self.index_.freq
-        future = pd.date_range(self.index_[-1] + step, periods=steps, freq=step)
-        design = self._design(future)
-        missing = [c for c in self.columns_ if c not in design.columns]
-        for column in missing:
-            design[column] = 0.0
-        self._check_unestimated(design)
-        x = design[self.columns_].to_numpy(dtype=float)
-        linear = x @ self.result_.params + self.context_.calendar.offset(future)
-        return np.exp(np.minimum(linear, 50.0))
-
-    def _check_unestimated(self, design: pd.DataFrame) -> None:
-        """Note events in the horizon whose effect the history cannot estimate.
-
-        Such an event gets no effect (a rolling-origin backtest meets this whenever an event
-        lies after its origin); a ``multiplier`` on the event gives it a known one.
-        """
-        for column in design.columns:
-            unseen = column.startswith("event:") and column not in self.columns_
-            if unseen and design[column].to_numpy().any():
-                self.context_.notes.append(
-                    f"events: {column[6:]!r} falls in the forecast horizon but never in the "
-                    "history, so it is forecast without an effect; give it a multiplier"
-                )
+def recency_weights(length: int, week: int, half_life_weeks: float) -> np.ndarray:
+    """Weight of each of ``length`` intervals: 1/2 per ``half_life_weeks`` of age [weeks]."""
+    age_weeks = (length - 1 - np.arange(length)) / week
+    return 0.5 ** (age_weeks / half_life_weeks)
 
 
 def _record(caught: list[warnings.WarningMessage], context: Context) -> None:

@@ -30,8 +30,11 @@ from staffing.forecast.metrics import bias, coverage
 
 __all__ = [
     "LEVEL_NOTE",
+    "PREFERRED",
+    "SWITCH_MARGIN",
     "add_quantiles",
     "candidate_quality",
+    "choose",
     "coverage_pairs",
     "level_dispersion",
     "selection_table",
@@ -434,3 +437,31 @@ def _alpha(dispersion: Mapping[str, float], queue: object) -> float:
             f"add_quantiles(dispersion=...): queue {queue!r}: expected a number > 0, got {value!r}"
         )
     return alpha
+
+
+#: The model ``"auto"`` keeps unless another candidate's validation MASE is lower by more
+#: than :data:`SWITCH_MARGIN` (a fraction of the ensemble's): on four validation weeks a
+#: smaller difference is mostly noise, and the ensemble is the safer bet.
+PREFERRED = "ensemble"
+SWITCH_MARGIN = 0.05
+
+
+def choose(scores: Mapping[str, float]) -> str:
+    """The model ``"auto"`` picks from validation MASE per candidate.
+
+    The smallest MASE wins, except that :data:`PREFERRED` (when a candidate) is kept unless
+    the winner's MASE is lower by more than :data:`SWITCH_MARGIN` of its own.
+
+    Examples
+    --------
+    >>> choose({"glm": 0.80, "ensemble": 0.82})
+    'ensemble'
+    >>> choose({"glm": 0.70, "ensemble": 0.82, "holt_winters": float("nan")})
+    'glm'
+    """
+    ranked = {n: (np.inf if np.isnan(v) else v) for n, v in scores.items()}
+    best = min(ranked, key=ranked.__getitem__)
+    preferred = ranked.get(PREFERRED, np.inf)
+    if np.isfinite(preferred) and ranked[best] >= (1.0 - SWITCH_MARGIN) * preferred:
+        return PREFERRED
+    return best
