@@ -390,7 +390,7 @@ class Forecaster:
         name: str, model: PointModel, index: pd.DatetimeIndex, steps: int, context: Context
     ) -> np.ndarray:
         values = np.maximum(model.forecast(steps), 0.0)
-        if name not in SELF_CALENDARED and not isinstance(model, ZeroModel):
+        if name not in SELF_CALENDARED:
             future = pd.date_range(index[-1] + index.freq, periods=steps, freq=index.freq)
             values = values * np.exp(context.calendar.offset(future))
         return values

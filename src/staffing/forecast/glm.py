@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from staffing.forecast.models import Context, PointModel, SeasonalNaive, recency_weights
+from staffing.forecast.models import Context, PointModel, SeasonalNaive
 from staffing.forecast.poisson import ZERO_EFFECT, fit_slot_poisson
 
 __all__ = ["CountGLM", "Ensemble"]
@@ -102,12 +102,13 @@ class CountGLM(PointModel):
         weights = recency_weights(len(y), week, self.half_life_weeks)
         design = (slot, extra[self.columns_].to_numpy(dtype=float), offset, weights)
         self._solve(y, observed, *design)
-        self.unusual_days_ = _unusual(self._day_totals(wall, observed))
-        if self.unusual_days_.size:
+        days = self._day_totals(wall, observed)
+        self.unusual_days_ = _unusual(days)
+        if self.unusual_days_.size:  # refit without them; the level is read off the refit
             usual = ~np.isin(wall.index.normalize(), self.unusual_days_)
             self._solve(y, observed & usual, *design)
             context.notes.append(_unusual_note(self.unusual_days_))
-        days = self._day_totals(wall, observed).drop(self.unusual_days_, errors="ignore")
+            days = self._day_totals(wall, observed).drop(self.unusual_days_, errors="ignore")
         self.level_ = _recent_level(days)
         return self
 
@@ -120,10 +121,10 @@ class CountGLM(PointModel):
         offset: np.ndarray,
         weights: np.ndarray,
     ) -> None:
+        week = self.context_.slots_per_week
         self.slot_effect_, self.extra_effect_ = fit_slot_poisson(
-            y[keep], slot[keep], self.context_.slots_per_week, extra[keep], offset[keep],
-            weights[keep],
-        )  # fmt: skip
+            y[keep], slot[keep], week, extra[keep], offset[keep], weights[keep]
+        )
 
     def _design(self, index: pd.DatetimeIndex) -> tuple[np.ndarray, pd.DataFrame]:
         """Slot of the week of each interval (holidays moved to the quiet day), extra columns."""
@@ -232,8 +233,14 @@ class Ensemble(PointModel):
         special = glm.context_.calendar.features(future).to_numpy().any(axis=1)
         long_memory = glm.forecast(steps, share=0.0)
         naive[special] = long_memory[special]
-        members = np.vstack([long_memory, glm.forecast(steps, share=1.0), naive])
+        members = np.vstack([long_memory, long_memory * np.exp(glm.level_), naive])
         return np.median(members, axis=0)
+
+
+def recency_weights(length: int, week: int, half_life_weeks: float) -> np.ndarray:
+    """Weight of each of ``length`` intervals: 1/2 per ``half_life_weeks`` of age [weeks]."""
+    age_weeks = (length - 1 - np.arange(length)) / week
+    return 0.5 ** (age_weeks / half_life_weeks)
 
 
 def _unusual(days: pd.DataFrame) -> pd.DatetimeIndex:

@@ -329,12 +329,6 @@ class ZeroModel(PointModel):
         return np.zeros(steps)
 
 
-def recency_weights(length: int, week: int, half_life_weeks: float) -> np.ndarray:
-    """Weight of each of ``length`` intervals: 1/2 per ``half_life_weeks`` of age [weeks]."""
-    age_weeks = (length - 1 - np.arange(length)) / week
-    return 0.5 ** (age_weeks / half_life_weeks)
-
-
 def _record(caught: list[warnings.WarningMessage], context: Context) -> None:
     for item in caught:
         if issubclass(item.category, ConvergenceWarning | RuntimeWarning | UserWarning):

@@ -89,12 +89,10 @@ def fit_slot_poisson(
         return a, b
     y, s, z, base, v = y[live], slot[live], z[live], base[live], v[live]
     # a column that is only ever on in all-zero observations is not bounded either
-    free = np.array([bool(np.any(v * y * z[:, j] > 0)) for j in range(z.shape[1])], bool)
-    b[~free & (np.abs(z).sum(axis=0) > 0)] = ZERO_EFFECT
-    active = free
-    fixed = z[:, ~active] @ b[~active] if (~active).any() else 0.0
+    active = ((z > 0) & (v * y > 0)[:, None]).any(axis=0)
+    b[~active & (np.abs(z).sum(axis=0) > 0)] = ZERO_EFFECT
+    base = base + z[:, ~active] @ b[~active]
     z = z[:, active]
-    base = base + fixed
     a_live = _start(y, s, base, v, n_slots)
     b_live = np.zeros(z.shape[1])
     a_live, b_live = _newton(y, s, z, base, v, a_live, b_live, n_slots)
