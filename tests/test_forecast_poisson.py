@@ -63,3 +63,28 @@ def test_without_columns_each_slot_is_its_weighted_mean(counts, n_slots, half_li
     positive = top > 0
     np.testing.assert_allclose(np.exp(effect[positive]), (top / bottom)[positive], rtol=1e-9)
     assert np.all(effect[~positive] == ZERO_EFFECT)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"counts": [1.0, np.nan, 2.0]}, r"counts\[1\] = nan; expected finite and >= 0"),
+        ({"counts": [1.0, 2.0, -1.0]}, r"counts\[2\] = -1.0"),
+        ({"slot": [0, 2, 1]}, r"slot\[1\] = 2; expected an integer in \[0, 2\)"),
+        ({"weights": [1.0, -0.5, 1.0]}, r"weights\[1\] = -0.5"),
+        ({"offset": [0.0, 0.0, np.inf]}, r"offset\[2\] = inf; expected finite"),
+        ({"weights": [1.0, 1.0]}, r"weights has shape \(2,\), counts \(3,\)"),
+    ],
+)
+def test_bad_input_names_the_array_and_the_first_offending_position(change, message):
+    arguments = {"counts": [1.0, 2.0, 3.0], "slot": [0, 1, 1], "offset": None, "weights": None}
+    arguments.update({k: np.asarray(v) for k, v in change.items()})
+    with pytest.raises(ValueError, match=message):
+        fit_slot_poisson(
+            arguments["counts"],
+            arguments["slot"],
+            2,
+            None,
+            arguments["offset"],
+            arguments["weights"],
+        )

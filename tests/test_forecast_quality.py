@@ -273,3 +273,22 @@ def test_add_quantiles_refuses_bad_input(naive):
         add_quantiles(bad, model.dispersion_, (0.8,))
     with pytest.raises(DataError, match="'queue'"):
         add_quantiles(result.drop(columns="queue"), model.dispersion_, (0.8,))
+
+
+def test_choose_and_widen_to_coverage_refuse_what_they_cannot_use():
+    with pytest.raises(ValueError, match="at least one model"):
+        choose({})
+    with pytest.raises(
+        ValueError, match=r"alpha = -0.1; expected a dispersion in \[1e-06, 20.0\]"
+    ):
+        widen_to_coverage(np.ones(3), np.ones(3), (0.1, 0.9), -0.1)
+
+
+def test_widen_to_coverage_reaches_the_nominal_band_and_never_narrows():
+    rng = np.random.default_rng(7)
+    mean = rng.uniform(5, 150, 4000)
+    actual = rng.negative_binomial(1 / 0.05, 1 / (1 + 0.05 * mean)).astype(float)
+    narrow = widen_to_coverage(actual, mean, (0.1, 0.9), 1e-4)
+    bounds = mid_quantiles(mean, narrow, (0.1, 0.9))
+    assert np.mean((actual >= bounds[:, 0]) & (actual <= bounds[:, 1])) >= 0.8
+    assert widen_to_coverage(actual, mean, (0.1, 0.9), 0.5) == 0.5  # already wide enough

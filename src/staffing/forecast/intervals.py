@@ -246,6 +246,11 @@ def widen_to_coverage(
     float
         Dispersion [1/contacts], in ``[alpha, 20]``.
 
+    Raises
+    ------
+    ValueError
+        ``alpha`` outside ``[1e-6, 20]``, the range the dispersion fits search.
+
     Examples
     --------
     >>> import numpy as np
@@ -255,6 +260,10 @@ def widen_to_coverage(
     >>> bool(0.03 < widen_to_coverage(y, mu, (0.1, 0.9), 0.001) < 0.05)
     True
     """
+    if not ALPHA_BOUNDS[0] <= alpha <= ALPHA_BOUNDS[1]:
+        raise ValueError(
+            f"widen_to_coverage: alpha = {alpha!r}; expected a dispersion in {list(ALPHA_BOUNDS)}"
+        )
     y = np.asarray(actual, dtype=float)
     mu = np.asarray(mean, dtype=float)
     keep = ~np.isnan(y) & ~np.isnan(mu) & (mu >= OPEN_MEAN)

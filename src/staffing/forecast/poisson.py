@@ -56,6 +56,12 @@ def fit_slot_poisson(
     weights : numpy.ndarray, optional
         Non-negative weight of each observation (recency), shape ``(n,)``.
 
+    Raises
+    ------
+    ValueError
+        Negative, NaN or infinite counts, slots outside ``[0, n_slots)``, non-finite offsets,
+        negative weights, or arrays of different lengths (the message names the first one).
+
     Returns
     -------
     slot_effect : numpy.ndarray
@@ -78,6 +84,7 @@ def fit_slot_poisson(
     z = np.zeros((n, 0)) if extra is None else np.asarray(extra, dtype=float).reshape(n, -1)
     base = np.zeros(n) if offset is None else np.asarray(offset, dtype=float)
     v = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    _check(y, slot, n_slots, base, v)
     weighted_y = np.bincount(slot, v * y, minlength=n_slots)
     seen = np.bincount(slot, v, minlength=n_slots) > 0
     dead = seen & (weighted_y <= 0)
@@ -100,6 +107,25 @@ def fit_slot_poisson(
     a[keep] = a_live[keep]
     b[active] = b_live
     return a, b
+
+
+def _check(y: np.ndarray, slot: np.ndarray, n_slots: int, base: np.ndarray, v: np.ndarray) -> None:
+    """Refuse inputs the likelihood is not defined for, naming the first offending position."""
+    problems = (
+        ("counts", y, ~(np.isfinite(y) & (y >= 0)), "finite and >= 0 (leave missing ones out)"),
+        ("slot", slot, (slot < 0) | (slot >= n_slots), f"an integer in [0, {n_slots})"),
+        ("offset", base, ~np.isfinite(base), "finite"),
+        ("weights", v, ~(np.isfinite(v) & (v >= 0)), "finite and >= 0"),
+    )
+    for name, values, bad, expected in problems:
+        if values.shape != y.shape:
+            raise ValueError(
+                f"fit_slot_poisson: {name} has shape {values.shape}, counts {y.shape}"
+            )
+        if bad.any():
+            first = int(np.argmax(bad))
+            value = values[first].item()
+            raise ValueError(f"fit_slot_poisson: {name}[{first}] = {value!r}; expected {expected}")
 
 
 def _start(y: np.ndarray, s: np.ndarray, base: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:

@@ -452,6 +452,22 @@ def choose(scores: Mapping[str, float]) -> str:
     The smallest MASE wins, except that :data:`PREFERRED` (when a candidate) is kept unless
     the winner's MASE is lower by more than :data:`SWITCH_MARGIN` of its own.
 
+    Parameters
+    ----------
+    scores : mapping of str to float
+        Model name to mean validation MASE [dimensionless]; NaN for a model that could not
+        be scored (it is never chosen over a scored one).
+
+    Returns
+    -------
+    str
+        The chosen model name.
+
+    Raises
+    ------
+    ValueError
+        No scores at all.
+
     Examples
     --------
     >>> choose({"glm": 0.80, "ensemble": 0.82})
@@ -459,6 +475,8 @@ def choose(scores: Mapping[str, float]) -> str:
     >>> choose({"glm": 0.70, "ensemble": 0.82, "holt_winters": float("nan")})
     'glm'
     """
+    if not scores:
+        raise ValueError("choose(scores): expected the validation MASE of at least one model")
     ranked = {n: (np.inf if np.isnan(v) else v) for n, v in scores.items()}
     best = min(ranked, key=ranked.__getitem__)
     preferred = ranked.get(PREFERRED, np.inf)
