@@ -42,18 +42,23 @@ from __future__ import annotations
 
 import gzip
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from staffing.calendar import Calendar
 
+if TYPE_CHECKING:
+    from staffing.config import PlanConfig
+
 __all__ = [
     "EXAMPLE_FILE",
     "QueueShape",
+    "SyntheticHistory",
     "generate_example",
     "load_example",
     "load_example_config",
@@ -313,3 +318,171 @@ def load_example_config() -> str:
     True
     """
     return resources.files("staffing").joinpath("data", EXAMPLE_CONFIG_FILE).read_text("utf-8")
+
+
+#: Channel kinds of :class:`SyntheticHistory`, in turn: queue ``i`` is of kind ``i % 3``.
+SYNTHETIC_KINDS = ("phone", "chat", "email")
+
+
+@dataclass(frozen=True)
+class SyntheticHistory:
+    """A large synthetic centre for scale tests: many queues, many weeks, drawn one at a time.
+
+    Queue ``i`` is named ``q{i:04d}-{kind}`` with ``kind`` phone, chat and e-mail in turn, and
+    follows the arrival model of :func:`generate_example` with the example's shape of its kind,
+    its own size (a log-normal factor on the peak rate, median 1, spread 0.8 log units) and its
+    peaks moved by up to an hour. Each queue is drawn from its own stream
+    (``numpy.random.default_rng([seed, i])``), so it is the same whichever queues are drawn, in
+    whatever order, on whichever machine: a :class:`staffing.cluster.QueueSource` that the
+    workers of a cluster load queue by queue.
+
+    Parameters
+    ----------
+    n_queues : int
+        Number of queues.
+    weeks : int
+        Weeks of history per queue, ending on local day ``end`` [weeks].
+    interval_minutes : int
+        Interval length: 15, 30 or 60 [minutes].
+    end : str
+        Last local day of the history (``YYYY-MM-DD``).
+    tz, country, subdiv : str
+        Time zone and public-holiday calendar, as for :func:`generate_example`.
+    seed : int
+        Seed of the whole centre.
+
+    Examples
+    --------
+    >>> source = SyntheticHistory(n_queues=4, weeks=2, interval_minutes=15)
+    >>> source.queues
+    ['q0000-phone', 'q0001-chat', 'q0002-email', 'q0003-phone']
+    >>> part = source.load("q0002-email")
+    >>> len(part), str(part["interval_start"].dt.tz)
+    (1344, 'Europe/London')
+    >>> part.equals(SyntheticHistory(n_queues=9, weeks=2, interval_minutes=15).load("q0002-email"))
+    True
+    """
+
+    n_queues: int = 100
+    weeks: int = 52
+    interval_minutes: int = 60
+    end: str = "2025-11-09"
+    tz: str = EXAMPLE_TZ
+    country: str = "GB"
+    subdiv: str | None = "ENG"
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.n_queues, int) and self.n_queues >= 1):
+            raise ValueError(f"n_queues: expected a whole number >= 1, got {self.n_queues!r}")
+        if not (isinstance(self.weeks, int) and 1 <= self.weeks <= 520):
+            raise ValueError(f"weeks: expected a whole number in [1, 520], got {self.weeks!r}")
+        if self.interval_minutes not in (15, 30, 60):
+            raise ValueError(
+                f"interval_minutes: expected 15, 30 or 60, got {self.interval_minutes!r}"
+            )
+
+    @property
+    def queues(self) -> list[str]:
+        """The queue names, ``q0000-phone``, ``q0001-chat``..."""
+        return [f"q{i:04d}-{SYNTHETIC_KINDS[i % 3]}" for i in range(self.n_queues)]
+
+    def load(self, queue: str) -> pd.DataFrame:
+        """Draw one queue's history.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``interval_start`` (tz-aware), ``queue``, ``volume`` [contacts per interval].
+        """
+        number = self._number(queue)
+        rng = np.random.default_rng([self.seed, number])
+        kind = SYNTHETIC_KINDS[number % 3]
+        base = _default_queues()[kind]
+        shift = rng.uniform(-1.0, 1.0)
+        shape = replace(
+            base,
+            peak_per_hour=base.peak_per_hour * float(np.exp(rng.normal(0.0, 0.8))),
+            peaks_hour=(base.peaks_hour[0] + shift, base.peaks_hour[1] + shift),
+        )
+        index = self._index()
+        days = index.normalize().tz_localize(None)
+        day_keys, day_codes = np.unique(days.values, return_inverse=True)
+        holiday = Calendar(country=self.country, subdiv=self.subdiv).is_holiday(
+            pd.DatetimeIndex(day_keys)
+        )[day_codes]
+        step_hours = self.interval_minutes / 60.0
+        clock = index.hour.to_numpy() + index.minute.to_numpy() / 60.0
+        rate = (
+            shape.peak_per_hour
+            * step_hours
+            * shape.hour_shape(clock + step_hours / 2.0 - 0.5)  # the interval's middle
+            * np.asarray(shape.weekday_factors)[index.day_of_week.to_numpy()]
+            * np.where(holiday, shape.holiday_factor, 1.0)
+            * np.exp(rng.normal(-0.5 * 0.06**2, 0.06, size=len(day_keys)))[day_codes]
+        )
+        return pd.DataFrame({"interval_start": index, "queue": queue, "volume": rng.poisson(rate)})
+
+    def frame(self) -> pd.DataFrame:
+        """Every queue in one tidy frame (for a run in one process).
+
+        Examples
+        --------
+        >>> SyntheticHistory(n_queues=3, weeks=1).frame().groupby("queue").size().tolist()
+        [168, 168, 168]
+        """
+        return pd.concat([self.load(q) for q in self.queues], ignore_index=True)
+
+    def config(self, base: PlanConfig | None = None) -> PlanConfig:
+        """A plan configuration for these queues: each gets ``base``'s channel of its kind.
+
+        ``base`` defaults to the example configuration; its ``[history]`` takes this source's
+        zone and interval, the roster grid the interval, and the example's events and
+        ``[blending]`` (which name the example's own channels) are left out.
+
+        Examples
+        --------
+        >>> config = SyntheticHistory(n_queues=2, interval_minutes=30).config()
+        >>> list(config.service.channels), config.history.interval_minutes
+        (['q0000-phone', 'q0001-chat'], 30)
+        """
+        from staffing.config import PlanConfig
+
+        if base is None:
+            base = PlanConfig.from_toml(load_example_config(), EXAMPLE_CONFIG_FILE)
+        templates = base.service.channels
+        missing = [kind for kind in SYNTHETIC_KINDS if kind not in templates]
+        if missing:
+            raise ValueError(
+                f"base: service.channels needs a template channel named {missing[0]!r} "
+                "(one each for phone, chat and email)"
+            )
+        channels = {q: templates[SYNTHETIC_KINDS[self._number(q) % 3]] for q in self.queues}
+        data = base.model_dump()
+        data["service"]["channels"] = {q: c.model_dump() for q, c in channels.items()}
+        data["history"].update(tz=self.tz, interval_minutes=self.interval_minutes)
+        data["roster"]["interval_minutes"] = self.interval_minutes
+        data["forecast"]["events"] = []
+        data["blending"] = None
+        return PlanConfig.model_validate(data)
+
+    def _number(self, queue: str) -> int:
+        try:
+            number = int(str(queue)[1:5])
+        except ValueError:
+            number = -1
+        if not (0 <= number < self.n_queues) or queue != self.queues[number]:
+            raise KeyError(f"no queue {queue!r} in this source (q0000-phone to {self.queues[-1]})")
+        return number
+
+    def _index(self) -> pd.DatetimeIndex:
+        last = pd.Timestamp(self.end)
+        first = last - pd.Timedelta(7 * self.weeks - 1, unit="D")
+        stop = (last + pd.Timedelta(1, unit="D")).tz_localize(self.tz)
+        return pd.date_range(
+            first.tz_localize(self.tz),
+            stop,
+            freq=f"{self.interval_minutes}min",
+            inclusive="left",
+            name="interval_start",
+        )

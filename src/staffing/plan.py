@@ -59,6 +59,7 @@ from staffing.tradeoff import RISK_COLUMNS, TRADEOFF_COLUMNS, risk_and_tradeoff
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from staffing.cluster import QueueSource
     from staffing.config import PlanConfig
 
 __all__ = [
@@ -120,6 +121,9 @@ class Plan:
         queue, staff-to column and replication, the volume drawn from the forecast's predictive
         distribution [contacts in the plan], the weekly service level [fraction] and ASA [s],
         the weekly target and whether it was met (:data:`staffing.tradeoff.RISK_COLUMNS`).
+    tasks : pandas.DataFrame
+        With a Dask client (:mod:`staffing.cluster`): one row per queue's task, its ``worker``,
+        ``seconds`` [s] and seconds per step; empty in-process.
     tradeoff : pandas.DataFrame
         The staff-to-quantile trade-off: per queue and staff-to column, paid hours [h], cost,
         people and FTE, P(weekly service level >= target) with its 95% interval, and the
@@ -148,6 +152,7 @@ class Plan:
     simulation_overall: pd.DataFrame = field(default_factory=pd.DataFrame)
     risk: pd.DataFrame = field(default_factory=pd.DataFrame)
     tradeoff: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tasks: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def queues(self) -> list[str]:
@@ -212,22 +217,31 @@ class Plan:
 
 
 def plan(
-    history: pd.DataFrame | str | Path,
+    history: pd.DataFrame | str | Path | QueueSource,
     config: PlanConfig,
     *,
+    client: Any = None,
     progress: Progress | None = None,
 ) -> Plan:
     """Run the whole pipeline: forecast, requirements, rosters and the simulation check.
 
     Parameters
     ----------
-    history : pandas.DataFrame or path
-        Tidy history (``interval_start`` tz-aware, ``queue``, ``volume``) or a file for
-        :func:`staffing.io.read_history` (read with the ``[history]`` settings).
+    history : pandas.DataFrame, path or QueueSource
+        Tidy history (``interval_start`` tz-aware, ``queue``, ``volume``), a file for
+        :func:`staffing.io.read_history` (read with the ``[history]`` settings), or a source
+        that loads one queue at a time (:class:`staffing.cluster.QueueSource`, e.g.
+        :class:`staffing.datasets.SyntheticHistory`); with a client each queue is then loaded
+        on the worker that plans it.
     config : PlanConfig
         The validated configuration.
+    client : dask.distributed.Client, optional
+        Plan each queue as a task on this Dask cluster (:func:`staffing.cluster.plan_on_cluster`;
+        needs the ``dask`` extra). The numbers are those of the in-process run. Default: every
+        queue in this process, one after another.
     progress : callable, optional
-        Called with a short message as each step starts and ends (e.g. ``print``).
+        Called with a short message as each step starts and ends (e.g. ``print``); with a
+        client, as each queue's task ends, followed by that task's own messages.
 
     Returns
     -------
@@ -243,23 +257,70 @@ def plan(
     staffing.errors.InfeasibleError
         Shift rules that cannot cover the requirements (names the intervals or rules).
     """
+    if client is not None:
+        from staffing.cluster import plan_on_cluster
+
+        return plan_on_cluster(history, config, client, progress=progress)
     say = progress or (lambda _message: None)
     timings: dict[str, float] = {}
     with _step("history", say, timings):
         frame = _read_history(history, config)
         frame = check_history(frame, config, say)
-        grid = TimeGrid(config.history.interval_minutes, config.history.tz)
+    return plan_history(frame, config, say, timings)
+
+
+def plan_history(
+    frame: pd.DataFrame,
+    config: PlanConfig,
+    say: Progress,
+    timings: dict[str, float],
+    *,
+    horizon: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+    blend: bool = True,
+    separate: bool = True,
+) -> Plan:
+    """The steps after the history: forecast, requirements, rosters, simulation, risk.
+
+    ``frame`` is a history checked by :func:`check_history`. ``horizon`` pins the plan's
+    ``(start, end)`` (a cluster task plans one queue of a longer history); without it
+    :func:`plan_horizon` decides. ``blend=False`` leaves ``[blending]`` to the caller, and
+    ``separate=False`` skips the separate rosters (``blending.compare_separate = false``).
+    """
     with _step("forecast", say, timings):
-        forecast_frame, selection, notes = _forecast(frame, config, say)
+        forecast_frame, selection, notes = _forecast(frame, config, say, horizon)
         for queue, (model, score) in chosen_models(selection).items():
             say(f"forecast: {queue}: model {model} (validation MASE {score:.3f})")
         for note in notes:
             say(f"forecast: note: {note}")
+    return plan_forecast(
+        frame, forecast_frame, selection, config, say, timings, blend=blend, separate=separate
+    )
+
+
+def plan_forecast(
+    frame: pd.DataFrame,
+    forecast_frame: pd.DataFrame,
+    selection: pd.DataFrame,
+    config: PlanConfig,
+    say: Progress,
+    timings: dict[str, float],
+    *,
+    blend: bool = True,
+    separate: bool = True,
+) -> Plan:
+    """The steps after the forecast: requirements, rosters, simulation, risk.
+
+    ``forecast_frame`` and ``selection`` are the plan's forecast and model selection (as
+    :attr:`Plan.forecast` and :attr:`Plan.model_selection`); a scenario sweep
+    (:func:`staffing.scenarios.scenarios`) reuses one forecast for many configurations.
+    """
+    grid = TimeGrid(config.history.interval_minutes, config.history.tz)
     with _step("requirements", say, timings):
         needed = staffed_requirements(forecast_frame, config, grid)
-    blending, blend = config.blending, None
+    blending = config.blending if blend else None
+    blend_result = None
     with _step("roster", say, timings):
-        separate = blending is None or blending.compare_separate
+        separate = separate and (blending is None or blending.compare_separate)
         kept = needed if separate else needed.iloc[:0]
         if blending is not None:  # fails on the plan's hours before any solve
             check_blend(needed, config, grid)
@@ -272,11 +333,13 @@ def plan(
             "solver": solver,
         }
         if blending is not None:
-            blend = blended_roster(needed, config, grid, say, teams if separate else None)
+            blend_result = blended_roster(needed, config, grid, say, teams if separate else None)
     with _step("simulation", say, timings):
         simulation, overall = simulate_live(needed, coverage, config, grid, say)
         if blending is not None:
-            blend = compare_blend(blend, needed, teams if separate else {}, config, grid, say)
+            blend_result = compare_blend(
+                blend_result, needed, teams if separate else {}, config, grid, say
+            )
     risk, tradeoff = pd.DataFrame(columns=RISK_COLUMNS), pd.DataFrame(columns=TRADEOFF_COLUMNS)
     if config.risk.enabled and config.simulation.enabled and separate:
         with _step("risk", say, timings):
@@ -298,7 +361,7 @@ def plan(
         grid=grid,
         lines=lines,
         headcount=people,
-        blend=blend,
+        blend=blend_result,
         simulation_overall=overall,
         risk=risk,
         tradeoff=tradeoff,
@@ -346,8 +409,14 @@ class _step:
 # --------------------------------------------------------------------------------------------
 
 
-def _read_history(history: pd.DataFrame | str | Path, config: PlanConfig) -> pd.DataFrame:
+def _read_history(
+    history: pd.DataFrame | str | Path | QueueSource, config: PlanConfig
+) -> pd.DataFrame:
+    from staffing.cluster import is_source, load_all
     from staffing.io import read_history
+
+    if is_source(history):
+        history = load_all(history)
 
     settings = config.history
     return read_history(
@@ -479,13 +548,16 @@ def forecast_calendar(config: PlanConfig) -> Any:
 
 
 def _forecast(
-    history: pd.DataFrame, config: PlanConfig, say: Progress | None = None
+    history: pd.DataFrame,
+    config: PlanConfig,
+    say: Progress | None = None,
+    horizon: tuple[pd.Timestamp, pd.Timestamp] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Forecast from the end of each queue's history to the end of the plan; keep the plan."""
     from staffing.forecast import Forecaster
 
     settings = config.forecast
-    start, end = plan_horizon(history, config)
+    start, end = horizon if horizon is not None else plan_horizon(history, config)
     gap = local_days(history_end(history, config), start)
     (say or (lambda _message: None))(
         f"forecast: plan horizon {start:%a %Y-%m-%d %H:%M} to {end:%a %Y-%m-%d %H:%M} "
@@ -504,5 +576,6 @@ def _forecast(
     frame = predicted.reset_index() if "interval_start" not in predicted.columns else predicted
     frame = frame[(frame["interval_start"] >= start) & (frame["interval_start"] < end)]
     selection = getattr(model, "selection_", None)
-    selection = pd.DataFrame() if selection is None else pd.DataFrame(selection).reset_index()
+    selection = pd.DataFrame() if selection is None else pd.DataFrame(selection)
+    selection = selection.reset_index(drop=isinstance(selection.index, pd.RangeIndex))
     return frame.reset_index(drop=True), selection, list(getattr(model, "notes_", []))
