@@ -324,7 +324,7 @@ def plan_on_cluster(
         for q in spread.queues
     }
     say(f"cluster: {len(futures)} queue task(s) submitted to {_describe(client)}")
-    parts = {done.queue: done for done in gather_tasks(futures, client, say)}
+    parts = dict(gather_tasks(futures, client, say))
     for result in parts.values():
         for step, seconds in result.part.timings.items():
             timings[step] = round(timings.get(step, 0.0) + seconds, 3)
@@ -353,6 +353,13 @@ class Spread:
     inputs: dict[str, Any]
     frame: pd.DataFrame | None
     recent: pd.DataFrame
+
+    def recent_of(self, queue: str) -> pd.DataFrame:
+        """One queue's first interval and last :data:`RECENT_HISTORY_DAYS` days, its gaps in
+        ``attrs``."""
+        own = self.recent[self.recent["queue"] == queue].reset_index(drop=True)
+        own.attrs["gaps"] = _gaps_of(self.recent, queue)
+        return _recent(own)
 
 
 def spread_history(
@@ -449,10 +456,11 @@ def _plan_queue(
     if not keep_history:
         part = replace(part, history=_recent(history))
     queue = next(iter(config.service.channels))
-    return TaskResult(queue, part, messages, _worker_address(), time.perf_counter() - started)
+    return TaskResult(queue, part, messages, worker_address(), time.perf_counter() - started)
 
 
-def _worker_address() -> str:
+def worker_address() -> str:
+    """The address of the Dask worker running this code; ``"local"`` outside one."""
     try:
         from dask.distributed import get_worker
 
@@ -461,8 +469,10 @@ def _worker_address() -> str:
         return "local"
 
 
-def gather_tasks(futures: dict[Any, str], client: Any, say: Progress) -> Iterator[Any]:
-    """Each task's :class:`TaskResult` as it ends, its messages replayed through ``say``.
+def gather_tasks(
+    futures: dict[Any, str], client: Any, say: Progress
+) -> Iterator[tuple[str, TaskResult]]:
+    """Each task's label and :class:`TaskResult` as it ends, its messages replayed through ``say``.
 
     The futures are released as they are read, so this process holds only what it keeps; on
     an error (or an interrupt) the tasks not yet run are cancelled.
@@ -479,8 +489,9 @@ def gather_tasks(futures: dict[Any, str], client: Any, say: Progress) -> Iterato
             )
             for message in result.messages:
                 say(f"[{futures[future]}] {message}")
+            label = futures[future]
             future.release()
-            yield result
+            yield label, result
     except BaseException:
         client.cancel(list(futures))
         raise

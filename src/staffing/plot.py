@@ -40,6 +40,7 @@ __all__ = [
     "plan_figures",
     "plot_coverage",
     "plot_roster_heatmap",
+    "plot_scenarios",
     "plot_service_level",
     "plot_service_risk",
     "plot_tradeoff",
@@ -491,3 +492,66 @@ def _risk_drawings(result: Plan, queue: str) -> list:
             ("tradeoff", lambda _q, ax, rows=tradeoff: plot_tradeoff(rows, ax=ax), (7, 2.8))
         )
     return drawings
+
+
+def plot_scenarios(
+    totals: pd.DataFrame,
+    *,
+    x: str = "cost",
+    y: str = "service_level",
+    hue: str | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """A scenario sweep: one point per scenario, ``x`` against ``y``, coloured by ``hue``.
+
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        One row per scenario (:meth:`staffing.scenarios.Sweep.totals`) with columns ``x``,
+        ``y``, ``hue`` and optionally ``meets_all`` (the cheapest scenario meeting every target,
+        by ``cost``, is ringed).
+    x, y : str
+        Columns on the axes (e.g. ``cost`` [currency], ``paid_hours`` [h], ``service_level``
+        [fraction]).
+    hue : str, optional
+        Column whose values colour the points (a grid key).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import pandas as pd
+    >>> totals = pd.DataFrame({"cost": [100.0, 120.0], "service_level": [0.78, 0.86],
+    ...                        "staff_to": ["q50", "q70"], "meets_all": [False, True]})
+    >>> plot_scenarios(totals, hue="staff_to").get_xlabel()
+    'cost'
+    """
+    ax = _axes(ax, figsize=(7, 4.5))
+    for column in (x, y, *([hue] if hue else [])):
+        if column not in totals.columns:
+            raise ValueError(f"plot_scenarios: no column {column!r}; have {list(totals.columns)}")
+    groups = totals.groupby(hue, sort=True, dropna=False) if hue else [(None, totals)]
+    for value, part in groups:
+        label = None if hue is None else f"{hue} = {value}"
+        ax.scatter(part[x], part[y], s=22, alpha=0.8, label=label)
+    if "meets_all" in totals.columns and "cost" in totals.columns:
+        met = totals[totals["meets_all"].astype("boolean").fillna(False).astype(bool)]
+        if len(met):
+            best = met.loc[met["cost"].idxmin()]
+            ax.scatter([best[x]], [best[y]], s=160, facecolors="none", edgecolors="black",
+                       label="cheapest meeting every target")  # fmt: skip
+    if y == "service_level":
+        ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0%}")
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    ax.set_title(f"{len(totals)} scenarios")
+    if hue is not None or "meets_all" in totals.columns:
+        ax.legend(fontsize="small", loc="best")
+    ax.grid(alpha=0.3)
+    return ax

@@ -32,7 +32,7 @@ def _one_line(text: str) -> str:
 
 #: Subcommand name -> module under ``staffing.cli`` defining a click command of that name.
 #: Loaded lazily so that ``staffing --help`` does not import the numerical stack.
-SUBCOMMANDS = ("plan", "forecast", "erlang", "roster", "simulate")
+SUBCOMMANDS = ("plan", "scenarios", "forecast", "erlang", "roster", "simulate")
 
 
 class StaffingGroup(click.Group):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
-__all__ = ["Number", "check_out"]
+__all__ = ["Number", "check_out", "cluster_options"]
 
 
 class Number(click.ParamType):
@@ -67,3 +69,21 @@ def check_out(path: Path, *, force: bool, files: tuple[str, ...] = ()) -> None:
         check_output_files(path, files=files, force=force)
     except OSError as err:
         raise click.UsageError(f"--out {err}") from None
+
+
+def cluster_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workers N`` and ``--scheduler ADDRESS``: where the queues' tasks run (Dask)."""
+    command = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Run the queues' tasks on a running Dask cluster (e.g. tcp://10.0.0.5:8786, as "
+        "'dask scheduler' prints). Needs the dask extra. Default: in this process.",
+    )(command)
+    return click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Start a local Dask cluster of N worker processes for the run and plan the "
+        "queues on it. Needs the dask extra. Default: in this process.",
+    )(command)

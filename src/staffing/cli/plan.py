@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from staffing.cli._types import cluster_options
+
 __all__ = ["plan"]
 
 
@@ -39,6 +41,7 @@ __all__ = ["plan"]
     help="Replace a previous plan in --out. A directory holding any other file is never "
     "replaced. Default: off.",
 )
+@cluster_options
 @click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON on stdout.")
 def plan(
@@ -47,6 +50,8 @@ def plan(
     example: bool,
     out_dir: Path,
     force: bool,
+    workers: int | None,
+    scheduler: str | None,
     quiet: bool,
     as_json: bool,
 ) -> None:
@@ -59,14 +64,37 @@ def plan(
     Examples:
       staffing plan --example --out plan-example
       staffing plan calls.csv --config plan.toml --out plan-2025-w46 --quiet
+      staffing plan calls.csv --config plan.toml --out plan-2025-w46 --workers 4
 
     Exit status: 0 success; 1 bad data, a plan that cannot be met, another staffing run
     writing --out, or a file that cannot be written; 2 usage or configuration error, including
     an --out that cannot be used.
     """
+    from staffing.cluster import connect
+    from staffing.plan import plan as run_plan
+
+    data, config = load_plan_config(history, config_path, example)
+    _check_output(out_dir, force)
+    say = None if quiet else (lambda message: click.echo(f"staffing: {message}", err=True))
+    with contextlib.ExitStack() as claimed:
+        _claim_output(claimed, out_dir, force)
+        client = claimed.enter_context(connect(workers, scheduler))
+        result = run_plan(data, config, client=client, progress=say)
+        result.write(out_dir, force=force)
+    summary = result.summary()
+    if as_json:
+        click.echo(json.dumps(summary, indent=2, default=str))
+    else:
+        click.echo(_headline(summary, out_dir))
+
+
+def load_plan_config(
+    history: Path | None, config_path: Path | None, example: bool
+) -> tuple[object, object]:
+    """The history (or the example's) and the configuration, as ``plan`` and ``scenarios``
+    take them; usage errors for a wrong combination."""
     from staffing.config import PlanConfig, load_config
     from staffing.datasets import load_example, load_example_config
-    from staffing.plan import plan as run_plan
 
     if example == (history is not None):
         raise click.UsageError("give either HISTORY or --example (one of them)")
@@ -76,17 +104,7 @@ def plan(
         raise click.UsageError("HISTORY needs --config (a plan configuration file)")
     else:
         config = load_config(config_path)
-    _check_output(out_dir, force)
-    say = None if quiet else (lambda message: click.echo(f"staffing: {message}", err=True))
-    with contextlib.ExitStack() as claimed:
-        _claim_output(claimed, out_dir, force)
-        result = run_plan(load_example() if example else history, config, progress=say)
-        result.write(out_dir, force=force)
-    summary = result.summary()
-    if as_json:
-        click.echo(json.dumps(summary, indent=2, default=str))
-    else:
-        click.echo(_headline(summary, out_dir))
+    return (load_example() if example else history), config
 
 
 def _check_output(out_dir: Path, force: bool) -> None:
