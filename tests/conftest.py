@@ -24,3 +24,13 @@ def example_tours_plan() -> Plan:
         update={"roster": config.roster.model_copy(update={"solver": solver})}
     )
     return plan(load_example(), config)
+
+
+@pytest.fixture(scope="session")
+def dask_client():
+    """A local Dask cluster of two worker processes, one thread each (``--workers 2``)."""
+    pytest.importorskip("dask.distributed")
+    from staffing.cluster import connect
+
+    with connect(workers=2) as client:
+        yield client

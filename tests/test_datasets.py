@@ -85,3 +85,70 @@ def test_hour_shape_peaks_at_one_and_never_below_the_floor():
     values = shape.hour_shape(np.linspace(0, 23, 500))
     assert values.max() <= 1.0 + 1e-12
     assert values.min() >= 0.02
+
+
+# ---------------------------------------------------------------------------- SyntheticHistory
+
+
+def test_synthetic_queues_are_their_own_streams():
+    from staffing.datasets import SyntheticHistory
+
+    small = SyntheticHistory(n_queues=3, weeks=2, seed=5)
+    large = SyntheticHistory(n_queues=50, weeks=2, seed=5)
+    for queue in small.queues:
+        pd.testing.assert_frame_equal(small.load(queue), large.load(queue))
+    assert not small.load("q0000-phone")["volume"].equals(
+        SyntheticHistory(n_queues=3, weeks=2, seed=6).load("q0000-phone")["volume"]
+    )
+
+
+@pytest.mark.parametrize("minutes", [15, 30, 60])
+def test_synthetic_history_keeps_local_days_across_summer_time(minutes):
+    from staffing.datasets import SyntheticHistory
+
+    # 52 weeks to 9 Nov 2025: both changes of 2025 in Europe/London
+    source = SyntheticHistory(n_queues=1, weeks=52, interval_minutes=minutes)
+    frame = source.load("q0000-phone")
+    per_day = frame.groupby(frame["interval_start"].dt.date).size()
+    slots = 60 // minutes
+    assert per_day[pd.Timestamp("2025-03-30").date()] == 23 * slots
+    assert per_day[pd.Timestamp("2025-10-26").date()] == 25 * slots
+    assert per_day.drop([pd.Timestamp(d).date() for d in ("2025-03-30", "2025-10-26")]).eq(
+        24 * slots).all()  # fmt: skip
+    assert len(per_day) == 52 * 7
+    assert frame["volume"].ge(0).all()
+    assert frame["volume"].sum() > 0
+    # counts per hour do not depend on the grain: means agree within noise
+    hourly = frame.set_index("interval_start")["volume"].resample("h").sum()
+    assert hourly.mean() == pytest.approx(
+        SyntheticHistory(n_queues=1, weeks=52).load("q0000-phone")["volume"].mean(), rel=0.05
+    )
+
+
+def test_synthetic_config_gives_each_queue_its_kinds_channel():
+    from staffing.datasets import SyntheticHistory
+
+    source = SyntheticHistory(n_queues=5, interval_minutes=30)
+    config = source.config()
+    assert list(config.service.channels) == source.queues
+    assert config.service.channels["q0002-email"].kind == "deferred"
+    assert config.service.channels["q0004-chat"].concurrency == 2
+    assert config.roster.interval_minutes == 30
+    assert config.blending is None
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_queues": 0}, "n_queues"),
+        ({"weeks": 0}, "weeks"),
+        ({"interval_minutes": 20}, "interval_minutes"),
+    ],
+)
+def test_synthetic_history_refuses_bad_sizes(kwargs, message):
+    from staffing.datasets import SyntheticHistory
+
+    with pytest.raises(ValueError, match=message):
+        SyntheticHistory(**kwargs)
+    with pytest.raises(KeyError, match="no queue 'phone'"):
+        SyntheticHistory(n_queues=2).load("phone")

@@ -106,7 +106,7 @@ def planned(monkeypatch):
     """``staffing plan`` runs no pipeline: record the calls, return a stand-in plan."""
     calls = []
 
-    def fake_plan(history, config, *, progress=None):
+    def fake_plan(history, config, *, client=None, progress=None):
         calls.append(history)
         return FakePlan("new")
 
@@ -367,7 +367,7 @@ CHILD_CLI = FAKE_PLAN + textwrap.dedent(
 
     staffing.datasets.load_example = lambda: None
     plan_module = importlib.import_module("staffing.plan")  # not the function staffing.plan
-    plan_module.plan = lambda history, config, progress=None: FakePlan("new")
+    plan_module.plan = lambda history, config, client=None, progress=None: FakePlan("new")
     staffing.output.report_html = slow_report
     main(["plan", "--example", "--quiet", *sys.argv[1:]])
     """
@@ -513,7 +513,7 @@ def test_missing_parents_are_created_and_the_directory_gets_default_permissions(
     assert out.stat().st_mode & 0o777 == 0o755  # not private to the writer
     assert tags(out) == {"new"}
 
-    def bad_history(history, config, *, progress=None):
+    def bad_history(history, config, *, client=None, progress=None):
         raise DataError("history.csv: column 'volume', row 3: expected a number")
 
     monkeypatch.setattr(PLAN_MODULE, "plan", bad_history)

@@ -8,6 +8,7 @@ so ``import staffing`` stays light:
 
 ==========================  ==================================================================
 ``staffing.plan``           the whole pipeline (:func:`staffing.plan.plan`), a function
+``staffing.scenarios``      what-if sweeps across queues (:func:`staffing.scenarios.scenarios`)
 ``staffing.PlanConfig``     the plan configuration (:mod:`staffing.config`)
 ``staffing.read_history``   read and validate history (:mod:`staffing.io`)
 ``staffing.Forecaster``     forecasting models (:mod:`staffing.forecast`)
@@ -50,6 +51,9 @@ __version__ = "0.1.0"
 _LAZY = {
     "load_example": "staffing.datasets",
     "generate_example": "staffing.datasets",
+    "SyntheticHistory": "staffing.datasets",
+    "QueueFiles": "staffing.cluster",
+    "Sweep": "staffing.scenarios",
     "read_history": "staffing.io",
     "find_gaps": "staffing.io",
     "Forecaster": "staffing.forecast",
@@ -95,6 +99,11 @@ from staffing import plan as _plan_module  # noqa: E402
 plan = _plan_module.plan
 Plan = _plan_module.Plan
 
+# ``staffing.scenarios`` likewise is the sweep function (its module stays importable by name).
+from staffing import scenarios as _scenarios_module  # noqa: E402
+
+scenarios = _scenarios_module.scenarios
+
 __all__ = [
     "ConfigError",
     "DataError",
@@ -105,6 +114,7 @@ __all__ = [
     "StaffingError",
     "__version__",
     "plan",
+    "scenarios",
     *sorted(_LAZY),
 ]
 

@@ -19,9 +19,10 @@ How the work is split
 4. **Blending** (``[blending]``) couples the queues, so the joint roster and its simulation run
    here, after the tasks, from their requirements and rosters.
 
-Tasks are retried on another worker if theirs dies (Dask keeps every input it needs to
-recompute them). Each task's messages are replayed through ``progress`` when it ends, with the
-worker and the seconds it took; :attr:`staffing.plan.Plan.tasks` keeps those figures.
+A task whose worker dies is run again on another worker (the scheduler keeps every input it
+needs to recompute it; ``distributed.scheduler.allowed-failures`` times, 3 by default). Each
+task's messages are replayed through ``progress`` when it ends, with the worker and the seconds
+it took; :attr:`staffing.plan.Plan.tasks` keeps those figures.
 
 Examples
 --------
@@ -202,7 +203,8 @@ def connect(workers: int | None = None, scheduler: str | None = None) -> Iterato
     distributed = _distributed()
     if scheduler is not None:
         try:
-            client = distributed.Client(scheduler, timeout="20s")
+            # waits distributed.comm.timeouts.connect (Dask's configuration; 30 s by default)
+            client = distributed.Client(scheduler)
         except (OSError, TimeoutError) as err:
             raise OSError(f"--scheduler {scheduler}: cannot reach the scheduler ({err})") from None
         with client:
@@ -319,7 +321,6 @@ def plan_on_cluster(
             separate,
             keep,
             key=f"staffing-plan-{q}-{run}",
-            retries=2,
         ): q
         for q in spread.queues
     }

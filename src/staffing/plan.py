@@ -102,7 +102,8 @@ class Plan:
     solver : pandas.DataFrame
         One row per queue: solver status, objective, bound, gap, time, model size.
     timings : dict
-        Wall time of each step [s].
+        Wall time of each step [s]; with a Dask client, each step's seconds summed over the
+        queues' tasks, and ``wall``, the whole run [s].
     grid : TimeGrid
         The plan's intervals (``history.interval_minutes``) and time zone (``history.tz``),
         decided once and used by every step.

@@ -13,7 +13,7 @@ Keys are dotted paths into the configuration (``service.staff_to``,
 key at its level (``service.channels.*.deflection``). Values replace the setting, or change a
 number relative to it: ``"x1.1"`` multiplies it, ``"+10%"`` / ``"-10%"`` add or take 10%. A
 mapping of keys to lists of values sweeps every combination; a list of mappings gives the
-scenarios one by one.
+scenarios one by one (a key a scenario leaves out keeps the base setting).
 
 What is reused
 --------------
@@ -135,6 +135,8 @@ def expand_grid(grid: GridLike) -> pd.DataFrame:
     if isinstance(grid, pd.DataFrame):
         rows = grid.to_dict("records")
     elif isinstance(grid, Mapping):
+        if not grid:
+            raise ConfigError("grid: no scenarios (give at least one key with values)")
         keys = list(grid)
         for key in keys:
             values = grid[key]
@@ -292,6 +294,11 @@ def _scenario(
         raise ConfigError(f"scenario ({shown}): {err}") from None
 
 
+def _settings(row: Mapping[str, Any], keys: list[str]) -> dict[str, Any]:
+    """A scenario's overrides: the keys it gives (an empty cell keeps the base setting)."""
+    return {k: row[k] for k in keys if not (np.ndim(row[k]) == 0 and pd.isna(row[k]))}
+
+
 def _plain(value: Any) -> Any:
     """numpy scalars (from a frame of scenarios) as Python values."""
     return value.item() if isinstance(value, np.generic) else value
@@ -365,10 +372,11 @@ class Sweep:
         ...     "required_agent_hours": [9.0, 5.0], "staffed_contacts": [100.0, 300.0],
         ...     "service_level": [0.9, 0.7], "meets_target": [True, False],
         ...     "p_meet": [None, None]})
-        >>> Sweep(None, pd.DataFrame({"scenario": [0]}), table, 1).totals().round(3)
-           scenario  paid_hours   cost  people  fte  required_agent_hours  service_level  meets_all  p_meet_min
-        0         0        15.0  290.0     NaN  0.4                  14.0           0.75      False         NaN
-        """  # noqa: E501
+        >>> totals = Sweep(None, pd.DataFrame({"scenario": [0]}), table, 1).totals()
+        >>> totals[["paid_hours", "cost", "fte", "service_level", "meets_all"]].round(3)
+           paid_hours   cost  fte  service_level  meets_all
+        0        15.0  290.0  0.4           0.75      False
+        """
         rows = []
         for scenario, part in self.table.groupby("scenario", sort=True):
             live = part[part["service_level"].notna()]
@@ -473,7 +481,8 @@ def scenarios(
     started = time.perf_counter()
     table = expand_grid(grid)
     keys = [c for c in table.columns if c != "scenario"]
-    made = [_scenario(config, {k: row[k] for k in keys}) for row in table.to_dict("records")]
+    settings = [_settings(row, keys) for row in table.to_dict("records")]
+    made = [_scenario(config, values) for values in settings]
     variants: dict[str, int] = {}
     variant_of = [variants.setdefault(_forecast_key(c, q), len(variants)) for c, q in made]
     say(f"scenarios: {len(table)} scenario(s), {len(variants)} distinct forecast(s) per queue")
@@ -539,8 +548,7 @@ def _run_on_cluster(
                 _queue_config(own, queue),
                 horizon,
                 key=f"staffing-forecast-{queue}-{variant}-{run}",
-                retries=2,
-            )
+                )
     # the recent history is all a scenario's summary reads; it travels with the task
     recent = {queue: spread.recent_of(queue) for queue in spread.queues}
     futures, meta = {}, {}
@@ -552,7 +560,6 @@ def _run_on_cluster(
             forecasts[queue, variant],
             _queue_config(cfg, queue),
             key=f"staffing-scenario-{scenario}-{queue}-{run}",
-            retries=2,
         )
         futures[future], meta[label] = label, (scenario, values, queue, variant)
     say(f"cluster: {len(forecasts)} forecast and {len(futures)} scenario task(s) submitted")
