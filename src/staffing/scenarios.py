@@ -548,7 +548,7 @@ def _run_on_cluster(
                 _queue_config(own, queue),
                 horizon,
                 key=f"staffing-forecast-{queue}-{variant}-{run}",
-                )
+            )
     # the recent history is all a scenario's summary reads; it travels with the task
     recent = {queue: spread.recent_of(queue) for queue in spread.queues}
     futures, meta = {}, {}
