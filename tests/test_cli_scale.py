@@ -18,7 +18,7 @@ pytest.importorskip("dask.distributed")
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("cli-scale")
-    write_plan_inputs(root, fast_config())
+    write_plan_inputs(root, fast_config(horizon_days=2))
     return root
 
 

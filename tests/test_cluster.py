@@ -73,7 +73,7 @@ def uneven_example():
 
 
 def test_cluster_plan_equals_in_process_plan_and_files(client, tmp_path):
-    config = fast_config(blend=True)
+    config = fast_config(blend=True, horizon_days=2)
     history = uneven_example()
     expected = plan(history, config)
     messages = []
@@ -101,7 +101,7 @@ def test_cluster_plan_equals_in_process_plan_and_files(client, tmp_path):
 
 def test_source_is_loaded_on_the_workers_and_planned_alike(client):
     source = SyntheticHistory(n_queues=4, weeks=8, interval_minutes=30, seed=7)
-    config = source.config(fast_config(risk=True))
+    config = source.config(fast_config(risk=True, horizon_days=3))
     expected = plan(source, config)
     actual = plan(source, config, client=client)
     assert_same_plan(expected, actual, history=False)
@@ -120,7 +120,7 @@ def test_source_is_loaded_on_the_workers_and_planned_alike(client):
 
 def test_a_killed_worker_is_replaced_and_the_plan_is_unchanged(client):
     source = SyntheticHistory(n_queues=6, weeks=6, seed=3)
-    config = source.config(fast_config())
+    config = source.config(fast_config(horizon_days=3))
     expected = plan(source, config)
     killed: dict[str, object] = {}
     lock = threading.Lock()
@@ -166,7 +166,7 @@ def test_queue_files_load_each_queue_from_its_own_file(client, tmp_path):
         history.sort_values(["queue", "interval_start"], ignore_index=True),
         check_dtype=False,
     )
-    config = fast_config()
+    config = fast_config(horizon_days=2)
     actual = plan(source, config, client=client)
     expected = plan(history, config)
     pd.testing.assert_frame_equal(expected.coverage, actual.coverage)

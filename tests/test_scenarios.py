@@ -30,7 +30,7 @@ def sweep(history):
     """Three staff-to levels (q70 is not a forecast column) by two handle times."""
     grid = {"service.staff_to": ["q50", "q70", "q90"], "service.channels.*.aht_seconds": [
         "+0%", "x1.1"]}  # fmt: skip
-    return scenarios(history, fast_config(risk=True), grid)
+    return scenarios(history, fast_config(risk=True, horizon_days=3), grid)
 
 
 # ---------------------------------------------------------------------------- the grid
@@ -95,6 +95,11 @@ def test_overrides_that_name_no_setting_are_refused(key, value, message):
         scenario_config(fast_config(), {key: value})
 
 
+def test_history_keys_are_refused_before_any_work(history):
+    with pytest.raises(ConfigError, match=r"grid: history\.interval_minutes: the history is read"):
+        scenarios(history, fast_config(), {"history.interval_minutes": [30, 60]})
+
+
 def test_an_invalid_value_names_the_scenario_and_the_key():
     with pytest.raises(ConfigError, match=r"deflection = 1\.5.*deflection"):
         scenario_config(fast_config(), {"service.channels.*.deflection": 1.5})
@@ -127,7 +132,8 @@ def test_the_table_is_tidy_scenario_by_queue(sweep):
 def test_a_scenario_row_is_the_plan_of_its_configuration(history, sweep):
     for staff_to in ("q50", "q90"):
         overrides = {"service.staff_to": staff_to, "service.channels.*.aht_seconds": "x1.1"}
-        result = plan(history, scenario_config(fast_config(risk=True), overrides))
+        config = scenario_config(fast_config(risk=True, horizon_days=3), overrides)
+        result = plan(history, config)
         summary = result.summary()["queues"]
         rows = sweep.table[
             (sweep.table["service.staff_to"] == staff_to)
@@ -144,7 +150,7 @@ def test_a_scenario_row_is_the_plan_of_its_configuration(history, sweep):
 
 def test_a_quantile_the_forecast_lacks_matches_the_plans_trade_off(history, sweep):
     # the plan's risk trade-off staffs to q70 from the same predictive distribution
-    config = fast_config(risk=True)
+    config = fast_config(risk=True, horizon_days=3)
     config = config.model_copy(
         update={"risk": config.risk.model_copy(update={"staff_to_levels": (0.5, 0.7)})}
     )
@@ -170,7 +176,7 @@ def test_more_staff_costs_more(sweep):
 
 def test_a_forecast_setting_makes_a_second_forecast(history):
     grid = {"forecast.model": ["seasonal_naive_week", "glm"], "service.staff_to": ["q50", "q90"]}
-    sweep = scenarios(history, fast_config(), grid)
+    sweep = scenarios(history, fast_config(horizon_days=2), grid)
     assert sweep.forecasts == 2
     by_model = sweep.table.groupby("forecast.model")["forecast"].unique()
     assert sorted(len(v) for v in by_model) == [1, 1]
@@ -216,7 +222,7 @@ def test_write_never_overwrites_without_force(sweep, tmp_path):
 
 def test_cluster_sweep_equals_in_process(history, dask_client):
     grid = [{"service.staff_to": "q50"}, {"service.channels.*.deflection": 0.3}]
-    expected = scenarios(history, fast_config(), grid)
-    actual = scenarios(history, fast_config(), grid, client=dask_client)
+    expected = scenarios(history, fast_config(horizon_days=2), grid)
+    actual = scenarios(history, fast_config(horizon_days=2), grid, client=dask_client)
     pd.testing.assert_frame_equal(expected.table, actual.table)
     assert expected.table["service.staff_to"].isna().tolist() == [False] * 3 + [True] * 3

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import tomllib
 from pathlib import Path
 from typing import Any
 
 import click
 
 from staffing.cli._types import check_out, cluster_options
+from staffing.errors import ConfigError
 
 __all__ = ["scenarios"]
 
@@ -121,24 +121,15 @@ def read_grid(path: Path | None, vary: tuple[str, ...]) -> Any:
     >>> read_grid(None, ("service.staff_to=q50,q90", "roster.solver.relative_gap=0.01"))
     {'service.staff_to': ['q50', 'q90'], 'roster.solver.relative_gap': [0.01]}
     """
+    from staffing.scenarios import load_grid
+
     combos: dict[str, list[Any]] = {}
     listed: list[dict[str, Any]] = []
     if path is not None:
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise click.UsageError(f"--grid {path}: not valid TOML ({err})") from None
-        unknown = sorted(set(data) - {"grid", "scenarios"})
-        if unknown or not data:
-            raise click.UsageError(
-                f"--grid {path}: expected a [grid] table and/or [[scenarios]] tables"
-                + (f", got {', '.join(unknown)}" if unknown else "")
-            )
-        for key, values in (data.get("grid") or {}).items():
-            if not isinstance(values, list) or not values:
-                raise click.UsageError(f"--grid {path}: [grid] {key}: expected a list of values")
-            combos[key] = values
-        listed = list(data.get("scenarios") or [])
+            combos, listed = load_grid(path)
+        except ConfigError as err:
+            raise click.UsageError(f"--grid {err}") from None
     for item in vary:
         key, sep, text = item.partition("=")
         if not sep or not key.strip() or not text.strip():
