@@ -15,6 +15,11 @@ same rosters and reports the ratio of wall times and each task's seconds per ste
 the sum of the task seconds and ``D`` the rest of the cluster run (history, horizon, joining,
 waiting for the last task), ``N`` workers take about ``D + T / N``.
 
+**Ceiling** (``--split``): the same queues planned in-process by ``--workers`` plain Python
+processes side by side, each with its share of the queues, no Dask: the speed-up the machine
+itself allows for independent work (on a shared two-core machine, two busy processes each run
+slower than one alone).
+
 **Memory** (``--memory``): a scheduler and ``--workers`` worker processes are started from the
 command line (``dask scheduler``, ``dask worker``), as the how-to does, and this process plans
 ``--queues`` synthetic queues on them from a source the workers load queue by queue, with a
@@ -32,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -97,6 +103,44 @@ def speed(queues: int, weeks: int, workers: int, interval: int) -> None:
         f"{n} workers {rest + total / n:.0f} s" for n in (4, 8, 16, 32)))  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Share:
+    """Every ``parts``-th queue of a synthetic source, from queue ``part`` on."""
+
+    source: SyntheticHistory
+    part: int
+    parts: int
+
+    @property
+    def queues(self) -> list[str]:
+        return self.source.queues[self.part :: self.parts]
+
+    def load(self, queue: str) -> pd.DataFrame:
+        return self.source.load(queue)
+
+
+def split(queues: int, weeks: int, workers: int, interval: int) -> None:
+    started = time.perf_counter()
+    children = [
+        subprocess.Popen([sys.executable, __file__, "--share", f"{part}/{workers}", "--queues",
+                          str(queues), "--weeks", str(weeks), "--interval", str(interval)])
+        for part in range(workers)
+    ]  # fmt: skip
+    for child in children:
+        if child.wait() != 0:
+            raise SystemExit("a share failed")
+    wall = time.perf_counter() - started
+    print(f"{workers} plain processes side by side, {queues} queues in all: {wall:.1f} s")
+
+
+def share(spec: str, queues: int, weeks: int, interval: int) -> None:
+    part, parts = (int(x) for x in spec.split("/"))
+    source = SyntheticHistory(n_queues=queues, weeks=weeks, interval_minutes=interval)
+    started = time.perf_counter()
+    plan(Share(source, part, parts), speed_config(source))
+    print(f"  share {spec}: {time.perf_counter() - started:.1f} s", flush=True)
+
+
 def memory(queues: int, weeks: int, workers: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         scheduler_file = Path(tmp) / "scheduler.json"
@@ -154,10 +198,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--interval", type=int, default=60, choices=(15, 30, 60))
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--split", action="store_true")
     parser.add_argument("--driver", help=argparse.SUPPRESS)
+    parser.add_argument("--share", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.driver:
         driver(args.driver, args.queues, args.weeks, args.workers)
+    elif args.share:
+        share(args.share, args.queues, args.weeks, args.interval)
+    elif args.split:
+        split(args.queues, args.weeks, args.workers, args.interval)
     elif args.memory:
         memory(args.queues, args.weeks, args.workers)
     else:

@@ -532,26 +532,27 @@ def plot_scenarios(
     >>> plot_scenarios(totals, hue="staff_to").get_xlabel()
     'cost'
     """
-    ax = _axes(ax, figsize=(7, 4.5))
+    from matplotlib.ticker import PercentFormatter
+
+    ax = _axes(ax, figsize=(8.5, 4.5))
     for column in (x, y, *([hue] if hue else [])):
         if column not in totals.columns:
             raise ValueError(f"plot_scenarios: no column {column!r}; have {list(totals.columns)}")
     groups = totals.groupby(hue, sort=True, dropna=False) if hue else [(None, totals)]
     for value, part in groups:
-        label = None if hue is None else f"{hue} = {value}"
-        ax.scatter(part[x], part[y], s=22, alpha=0.8, label=label)
+        ax.scatter(part[x], part[y], s=22, alpha=0.8, label=None if hue is None else str(value))
     if "meets_all" in totals.columns and "cost" in totals.columns:
         met = totals[totals["meets_all"].astype("boolean").fillna(False).astype(bool)]
         if len(met):
             best = met.loc[met["cost"].idxmin()]
             ax.scatter([best[x]], [best[y]], s=160, facecolors="none", edgecolors="black",
-                       label="cheapest meeting every target")  # fmt: skip
-    if y == "service_level":
-        ax.yaxis.set_major_formatter(lambda value, _pos: f"{value:.0%}")
+                       label="cheapest meeting\nevery target")  # fmt: skip
+    if y in ("service_level", "p_meet_min"):
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=None))
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.set_title(f"{len(totals)} scenarios")
     if hue is not None or "meets_all" in totals.columns:
-        ax.legend(fontsize="small", loc="best")
+        ax.legend(title=hue, fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.grid(alpha=0.3)
     return ax
