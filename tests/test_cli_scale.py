@@ -31,16 +31,36 @@ def plan_args(workspace: Path, out: Path, *extra: str) -> list[str]:
             "--out", str(out), "--quiet", *extra]  # fmt: skip
 
 
-def test_plan_with_two_workers_writes_the_files_of_the_in_process_plan(workspace):
+def test_plan_on_a_running_cluster_writes_the_files_of_the_in_process_plan(workspace, dask_client):
     here, there = workspace / "here", workspace / "there"
     assert run(*plan_args(workspace, here)).exit_code == 0
-    result = run(*plan_args(workspace, there, "--workers", "2", "--json"))
+    address = dask_client.scheduler.address
+    result = run(*plan_args(workspace, there, "--scheduler", address, "--json"))
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["queues"].keys() == {"phone", "chat", "email"}
     csvs = sorted(p.name for p in here.glob("*.csv"))
     assert csvs == sorted(p.name for p in there.glob("*.csv"))
     for name in csvs:
         assert (here / name).read_bytes() == (there / name).read_bytes(), name
+
+
+def test_workers_start_a_local_cluster_of_that_many_processes(workspace, monkeypatch):
+    import contextlib
+
+    import staffing.cluster
+
+    asked = []
+
+    @contextlib.contextmanager
+    def fake_connect(workers=None, scheduler=None):
+        asked.append((workers, scheduler))
+        yield None  # then plan in-process
+
+    monkeypatch.setattr(staffing.cluster, "connect", fake_connect)
+    out = workspace / "local"
+    assert run(*plan_args(workspace, out, "--workers", "3")).exit_code == 0
+    assert asked == [(3, None)]
+    assert (out / "coverage.csv").exists()
 
 
 @pytest.mark.parametrize(
@@ -70,14 +90,14 @@ def test_an_unreachable_scheduler_is_one_line_naming_it(workspace):
     assert "Traceback" not in result.output
 
 
-def test_scenarios_writes_the_table_and_the_plot(workspace):
+def test_scenarios_writes_the_table_and_the_plot(workspace, dask_client):
     grid = workspace / "grid.toml"
     grid.write_text('[grid]\n"service.staff_to" = ["q50", "q90"]\n', encoding="utf-8")
     out, png = workspace / "sweep.csv", workspace / "sweep.png"
     result = run("scenarios", str(workspace / "history.csv"), "--config",
                  str(workspace / "plan.toml"), "--grid", str(grid), "--vary",
                  "service.channels.*.deflection=0,0.3", "--out", str(out), "--plot", str(png),
-                 "--quiet", "--workers", "2")  # fmt: skip
+                 "--quiet", "--scheduler", dask_client.scheduler.address)  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "4 scenario(s) x 3 queue(s)" in result.output
     table = pd.read_csv(out)
