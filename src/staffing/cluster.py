@@ -210,9 +210,10 @@ def connect(workers: int | None = None, scheduler: str | None = None) -> Iterato
         with client:
             yield client
         return
+    # ":0": a free port for the dashboard, so several runs (or CI legs) can share a machine
     with (
         distributed.LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as client,
     ):
