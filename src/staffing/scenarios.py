@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from staffing.cluster import queue_config
 from staffing.errors import ConfigError
 from staffing.scenario_grid import (
     GridLike,
@@ -313,12 +314,12 @@ def _run_here(
     for queue, scenario, variant, cfg, values in jobs:
         if (queue, variant) not in forecasts:
             own, horizon = forecast_configs[variant]
-            done = _forecast_queue(spread.inputs[queue], _queue_config(own, queue), horizon)
+            done = _forecast_queue(spread.inputs[queue], queue_config(own, queue), horizon)
             forecasts[queue, variant] = done
             timings["forecast"] += done.seconds
             say(f"[{queue}] forecast {variant}: {done.seconds:.1f} s")
         recent = spread.recent_of(queue)
-        done = _scenario_queue(recent, forecasts[queue, variant], _queue_config(cfg, queue))
+        done = _scenario_queue(recent, forecasts[queue, variant], queue_config(cfg, queue))
         rows.append(_row(scenario, values, queue, variant, done.part))
         timings["scenarios"] += done.seconds
         say(f"[scenario {scenario}, {queue}] done: {done.seconds:.1f} s ({len(rows)}/{len(jobs)})")
@@ -339,7 +340,7 @@ def _run_on_cluster(
             forecasts[queue, variant] = client.submit(
                 _forecast_queue,
                 spread.inputs[queue],
-                _queue_config(own, queue),
+                queue_config(own, queue),
                 horizon,
                 key=f"staffing-forecast-{queue}-{variant}-{run}",
             )
@@ -352,7 +353,7 @@ def _run_on_cluster(
             _scenario_queue,
             recent[queue],
             forecasts[queue, variant],
-            _queue_config(cfg, queue),
+            queue_config(cfg, queue),
             key=f"staffing-scenario-{scenario}-{queue}-{run}",
         )
         futures[future], meta[label] = label, (scenario, values, queue, variant)
@@ -363,12 +364,6 @@ def _run_on_cluster(
         rows.append(_row(scenario, values, queue, variant, done.part))
         timings["scenarios"] += done.seconds
     return rows, timings
-
-
-def _queue_config(config: PlanConfig, queue: str) -> PlanConfig:
-    from staffing.cluster import queue_config
-
-    return queue_config(config, queue)
 
 
 def _forecast_queue(
@@ -429,7 +424,8 @@ def _figures(part: Any, queue: str) -> dict[str, Any]:
     people = sum(row["headcount"] for row in headcount) if headcount else None
     fte = sum(row["fte"] for row in headcount) if headcount else None
     if fte is None and numbers.get("paid_hours") is not None:
-        fte = numbers["paid_hours"] / part.config.roster.full_time_hours_per_week / _weeks(part)
+        weeks = part.config.forecast.horizon_days / 7.0  # the plan's length [weeks]
+        fte = numbers["paid_hours"] / part.config.roster.full_time_hours_per_week / weeks
     return {
         "forecast_contacts": numbers.get("forecast_contacts"),
         "staffed_contacts": staffed,
@@ -450,11 +446,6 @@ def _figures(part: Any, queue: str) -> dict[str, Any]:
         "status": numbers.get("status"),
         "gap": numbers.get("gap"),
     }
-
-
-def _weeks(part: Any) -> float:
-    """Weeks the plan covers [weeks]."""
-    return part.config.forecast.horizon_days / 7.0
 
 
 def _row(
